@@ -1,0 +1,148 @@
+"""Django settings, configured from the environment (see README "Configuration").
+
+Development needs no variables at all; with ``DJANGO_DEBUG=false`` every insecure
+default is refused at startup with the name of the variable to set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import django_stubs_ext
+import environ
+
+from settings import environment
+
+# Lets the admin classes be written ModelAdmin[Model] for the type checker.
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+DEBUG: bool = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = environment.secret_key(env, debug=DEBUG)
+ALLOWED_HOSTS = environment.allowed_hosts(env, debug=DEBUG)
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+DATA_DIR = environment.resolve_data_dir(env.str("DATA_DIR", default="var"), BASE_DIR)
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_q",
+    "testimonials",
+    "webhooks",
+]
+
+MIDDLEWARE = [
+    # First, so load balancers probing by IP pass neither the host check nor the SSL
+    # redirect, and a dead database gives 503 instead of an error page.
+    "settings.health.HealthCheckMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "settings.urls"
+WSGI_APPLICATION = "settings.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": environment.database(env, DATA_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Production hardening; each can be relaxed from the environment when a proxy in front
+# already does the job.
+SECURE_SSL_REDIRECT: bool = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS: int = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = env.bool(
+    "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
+)
+if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    # Only safe behind a proxy that overwrites X-Forwarded-Proto on every request.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+X_FRAME_OPTIONS = "DENY"
+
+# Testimonials domain (see testimonials/conf.py for the defaults).
+TESTIMONIALS_CONTENT_MIN_LENGTH: int = env.int("TESTIMONIALS_CONTENT_MIN_LENGTH", default=10)
+TESTIMONIALS_CONTENT_MAX_LENGTH: int = env.int("TESTIMONIALS_CONTENT_MAX_LENGTH", default=5000)
+TESTIMONIALS_MEDIA_MAX_BYTES: int = env.int(
+    "TESTIMONIALS_MEDIA_MAX_BYTES", default=20 * 1024 * 1024
+)
+
+Q_CLUSTER = environment.q_cluster(
+    env,
+    workers=env.int("Q_WORKERS", default=2),
+    task_timeout=env.int("Q_TASK_TIMEOUT", default=120),
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # django-q2 logs each task at INFO; Q_LOG_LEVEL=WARNING quietens a busy worker.
+        "django-q": {"level": env.str("Q_LOG_LEVEL", default="INFO")},
+    },
+}

@@ -1,0 +1,109 @@
+"""Turn environment variables into the settings that can be wrong.
+
+Kept apart from ``settings/__init__.py`` so each decision (is this secret key good
+enough for production? which database? which broker?) is a function a test can call
+with a fake environment, instead of re-importing the whole settings module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+# Django's own test for a weak key (security.W009), applied as a hard error in production.
+_INSECURE_PREFIX = "django-insecure-"
+_MIN_SECRET_KEY_LENGTH = 50
+_MIN_SECRET_KEY_UNIQUE_CHARACTERS = 5
+
+DEV_SECRET_KEY = _INSECURE_PREFIX + "dev-only-never-deploy-this-key-0123456789abcdefghij"
+
+# A web process and several workers write to the same SQLite file. WAL lets readers run
+# beside the writer; IMMEDIATE takes the write lock when a transaction starts, so a
+# transaction that reads then writes waits for its turn (busy timeout) instead of failing
+# with "database is locked" when it tries to upgrade its lock halfway through.
+SQLITE_OPTIONS: dict[str, Any] = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+}
+
+
+def resolve_data_dir(raw: str, base_dir: Path) -> Path:
+    """Relative paths are taken from the project directory, so the web process and a
+    worker started from another directory still share one database."""
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        path = base_dir / path
+    return path.resolve()
+
+
+def secret_key(env: environ.Env, *, debug: bool) -> str:
+    key: str = env.str("DJANGO_SECRET_KEY", default="")
+    if debug:
+        return key or DEV_SECRET_KEY
+    if not key:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false. Generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if (
+        key.startswith(_INSECURE_PREFIX)
+        or len(key) < _MIN_SECRET_KEY_LENGTH
+        or len(set(key)) < _MIN_SECRET_KEY_UNIQUE_CHARACTERS
+    ):
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY is too weak for production: use at least "
+            f"{_MIN_SECRET_KEY_LENGTH} random characters, not starting with "
+            f"'{_INSECURE_PREFIX}'."
+        )
+    return key
+
+
+def allowed_hosts(env: environ.Env, *, debug: bool) -> list[str]:
+    hosts: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+    if hosts:
+        return hosts
+    if debug:
+        return ["localhost", "127.0.0.1", "[::1]"]
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is false "
+        "(comma-separated host names this service answers to)."
+    )
+
+
+def database(env: environ.Env, data_dir: Path) -> dict[str, Any]:
+    default_url = f"sqlite:///{data_dir / 'db.sqlite3'}"
+    config: dict[str, Any] = env.db_url("DATABASE_URL", default=default_url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    else:
+        config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+def q_cluster(env: environ.Env, *, workers: int, task_timeout: int) -> dict[str, Any]:
+    """django-q2's settings. ``retry`` must exceed ``timeout`` or the ORM broker hands a
+    task that is still running to a second worker."""
+    config: dict[str, Any] = {
+        "name": "testimonials",
+        "workers": workers,
+        "timeout": task_timeout,
+        "retry": task_timeout * 2,
+        # Our own retry schedule lives in the database; the broker must never redeliver a
+        # failed task on top of it.
+        "ack_failures": True,
+        "max_attempts": 1,
+        "catch_up": False,
+        "save_limit": 250,
+        "label": "Task queue",
+    }
+    redis_url: str = env.str("REDIS_URL", default="")
+    if redis_url:
+        config["redis"] = redis_url
+    else:
+        config["orm"] = "default"
+    return config

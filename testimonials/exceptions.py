@@ -1,0 +1,9 @@
+from django.core.exceptions import ValidationError
+
+
+class EmptyResponseError(ValidationError):
+    """``add_response()`` was given nothing to say; a ValidationError so forms show it
+    against the field."""
+
+    def __init__(self) -> None:
+        super().__init__({"response": "A response cannot be empty."}, code="empty_response")

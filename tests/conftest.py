@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.dispatch import Signal
+from pytest_django import Settings
+
+from testimonials import signals
+
+ALL_SIGNALS = {
+    "created": signals.testimonial_created,
+    "approved": signals.testimonial_approved,
+    "rejected": signals.testimonial_rejected,
+    "featured": signals.testimonial_featured,
+    "archived": signals.testimonial_archived,
+    "responded": signals.testimonial_responded,
+    "media_added": signals.testimonial_media_added,
+}
+
+
+@dataclass
+class SignalLog:
+    """Every testimonial signal sent while the fixture is active, in order."""
+
+    sent: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.sent]
+
+    def only(self, name: str) -> dict[str, Any]:
+        matching = [kwargs for sent_name, kwargs in self.sent if sent_name == name]
+        assert len(matching) == 1, f"expected one {name!r}, got {self.names()}"
+        return matching[0]
+
+    def clear(self) -> None:
+        self.sent.clear()
+
+
+@pytest.fixture
+def signal_log() -> Iterator[SignalLog]:
+    log = SignalLog()
+    receivers: list[tuple[Signal, Any]] = []
+    for name, signal in ALL_SIGNALS.items():
+
+        def receiver(sender: Any, _name: str = name, **kwargs: Any) -> None:
+            log.sent.append((_name, {"sender": sender, **kwargs}))
+
+        signal.connect(receiver, weak=False)
+        receivers.append((signal, receiver))
+    yield log
+    for signal, receiver in receivers:
+        signal.disconnect(receiver)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """On SQLite, test in a file as production runs: in-memory test databases share a
+    cache with table locks that ignore the busy timeout, and worker subprocesses started by
+    the end-to-end tests could not see them at all."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings: Settings, tmp_path: Path) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,58 @@
+"""Builders for test objects: sensible defaults, override any field by keyword."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from testimonials.models import Testimonial, TestimonialCategory
+
+_sequence = itertools.count(1)
+
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def make_user(**fields: Any) -> User:
+    n = next(_sequence)
+    defaults: dict[str, Any] = {"username": f"user{n}", "email": f"user{n}@example.com"}
+    return User.objects.create_user(**{**defaults, **fields})
+
+
+def make_superuser(**fields: Any) -> User:
+    return make_user(is_staff=True, is_superuser=True, **fields)
+
+
+def make_category(**fields: Any) -> TestimonialCategory:
+    n = next(_sequence)
+    return TestimonialCategory.objects.create(**{"name": f"Category {n}", **fields})
+
+
+def build_testimonial(**fields: Any) -> Testimonial:
+    """An unsaved testimonial."""
+    n = next(_sequence)
+    defaults: dict[str, Any] = {
+        "author_name": f"Author {n}",
+        "author_email": f"author{n}@example.com",
+        "company": "Acme",
+        "title": f"Great service {n}",
+        "content": "They answered every question within the hour.",
+        "rating": 5,
+    }
+    return Testimonial(**{**defaults, **fields})
+
+
+def make_testimonial(**fields: Any) -> Testimonial:
+    testimonial = build_testimonial(**fields)
+    testimonial.save()
+    return testimonial
+
+
+def png_upload(name: str = "photo.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PNG_BYTES, content_type="image/png")

@@ -1,0 +1,161 @@
+"""Configuration from the environment: safe for development, strict for production."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from settings import environment
+from tests.processes import child_env, manage
+
+STRONG_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP"
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> environ.Env:
+    for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return environ.Env()
+
+
+def test_development_needs_no_secret_key(env: environ.Env) -> None:
+    assert environment.secret_key(env, debug=True) == environment.DEV_SECRET_KEY
+
+
+def test_production_without_a_secret_key_names_the_variable(env: environ.Env) -> None:
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY must be set"):
+        environment.secret_key(env, debug=False)
+
+
+@pytest.mark.parametrize(
+    "weak", ["short", "django-insecure-" + "x" * 60, "ab" * 40, environment.DEV_SECRET_KEY]
+)
+def test_production_refuses_a_weak_secret_key(
+    env: environ.Env, monkeypatch: pytest.MonkeyPatch, weak: str
+) -> None:
+    monkeypatch.setenv("DJANGO_SECRET_KEY", weak)
+
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY is too weak"):
+        environment.secret_key(env, debug=False)
+
+
+def test_production_accepts_a_strong_secret_key(
+    env: environ.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DJANGO_SECRET_KEY", STRONG_KEY)
+
+    assert environment.secret_key(env, debug=False) == STRONG_KEY
+
+
+def test_allowed_hosts(env: environ.Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "127.0.0.1" in environment.allowed_hosts(env, debug=True)
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_ALLOWED_HOSTS"):
+        environment.allowed_hosts(env, debug=False)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "a.example.com,b.example.com")
+    assert environment.allowed_hosts(env, debug=False) == ["a.example.com", "b.example.com"]
+
+
+def test_the_default_database_is_sqlite_in_the_data_dir_ready_for_concurrent_writers(
+    env: environ.Env, tmp_path: Path
+) -> None:
+    config = environment.database(env, tmp_path)
+
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(tmp_path / "db.sqlite3")
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+    assert config["OPTIONS"]["timeout"] >= 5
+
+
+def test_a_sqlite_database_url_gets_the_same_options(
+    env: environ.Env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/other.db")
+
+    config = environment.database(env, tmp_path)
+
+    assert config["NAME"] == f"{tmp_path}/other.db"
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_database_url_selects_postgresql(
+    env: environ.Env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://app:pw@db.internal:5432/testimonials")
+
+    config = environment.database(env, tmp_path)
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["NAME"], config["USER"]) == (
+        "db.internal",
+        "testimonials",
+        "app",
+    )
+    assert config["CONN_HEALTH_CHECKS"] is True
+    assert "OPTIONS" not in config or "transaction_mode" not in config["OPTIONS"]
+
+
+def test_the_broker_is_the_database_unless_redis_url_is_set(
+    env: environ.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orm = environment.q_cluster(env, workers=2, task_timeout=60)
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
+    redis = environment.q_cluster(env, workers=2, task_timeout=60)
+
+    assert (orm.get("orm"), orm.get("redis")) == ("default", None)
+    assert (redis.get("orm"), redis.get("redis")) == (None, "redis://cache.internal:6379/0")
+    for config in (orm, redis):
+        assert config["retry"] > config["timeout"]
+        assert config["ack_failures"] is True
+
+
+def test_a_relative_data_dir_is_taken_from_the_project_directory(tmp_path: Path) -> None:
+    assert environment.resolve_data_dir("var", tmp_path) == tmp_path / "var"
+    assert environment.resolve_data_dir(str(tmp_path / "abs"), Path("/x")) == tmp_path / "abs"
+
+
+# The real startup, in a child process, as an operator would run it.
+
+
+def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    return child_env(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=STRONG_KEY,
+        DJANGO_ALLOWED_HOSTS="testimonials.example.com",
+        DATA_DIR=str(tmp_path),
+        STATIC_ROOT=str(tmp_path / "static"),
+        **overrides,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+def test_production_startup_without_a_required_variable_stops_and_names_it(
+    tmp_path: Path, missing: str
+) -> None:
+    env = production_env(tmp_path)
+    del env[missing]
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert missing in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+
+
+@pytest.mark.slow
+def test_check_deploy_is_clean_at_error_level_in_production(tmp_path: Path) -> None:
+    result = manage("check", "--deploy", "--fail-level", "ERROR", env=production_env(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert "ERROR" not in result.stderr
+
+
+@pytest.mark.slow
+def test_development_starts_with_no_variables_at_all(tmp_path: Path) -> None:
+    result = manage("check", env=child_env(DATA_DIR=str(tmp_path)))
+
+    assert result.returncode == 0, result.stderr
