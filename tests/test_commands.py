@@ -36,6 +36,20 @@ def test_ensure_admin_creates_the_first_admin_from_the_environment(
     assert "http://127.0.0.1:8000/admin/" in output
 
 
+def test_ensure_admin_reports_bad_variables_and_carries_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "ops")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-dev-password")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "not-an-email")
+    err = io.StringIO()
+
+    call_command("ensure_admin", stdout=io.StringIO(), stderr=err)
+
+    assert "Could not create the admin user: Enter a valid email address." in err.getvalue()
+    assert not User.objects.exists()
+
+
 def test_ensure_admin_without_a_terminal_says_how_to_create_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
@@ -27,7 +27,11 @@ class Command(BaseCommand):
             if os.environ.get("DJANGO_SUPERUSER_USERNAME") and os.environ.get(
                 "DJANGO_SUPERUSER_PASSWORD"
             ):
-                call_command("createsuperuser", interactive=False, verbosity=0)
+                try:
+                    call_command("createsuperuser", interactive=False, verbosity=0)
+                except CommandError as exc:
+                    # A typo in the variables must not keep the service from starting.
+                    self.stderr.write(f"Could not create the admin user: {exc}")
             elif sys.stdin.isatty():
                 self.stdout.write("No admin user yet: create one now (Ctrl-C to skip).")
                 try:
