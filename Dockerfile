@@ -25,6 +25,7 @@ ENV DJANGO_DEBUG=false \
 # collectstatic needs settings that start; these build-time values are never used at run time.
 RUN DJANGO_SECRET_KEY=build-only-collectstatic-0123456789-abcdefghijklmnopqrstuvwxyz \
     DJANGO_ALLOWED_HOSTS=build.invalid \
+    WEBHOOKS_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
     python manage.py collectstatic --noinput \
  && mkdir -p /data \
  && chown -R app:app /data

@@ -18,6 +18,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 help:
 	@echo "make run    start the service on http://127.0.0.1:8000 (admin at /admin/)"
 	@echo "make test   lint, type-check and run the suite (SQLite, then PostgreSQL + Redis)"
+	@echo "make bench  dispatcher benchmark (throughput, request-path queries, latency)"
 	@echo "make lint   ruff only"
 
 install: $(INSTALLED)
@@ -57,6 +58,9 @@ test-services: install
 	else \
 	  echo "SKIPPED the PostgreSQL + Redis pass: the services above are not reachable."; \
 	fi
+
+bench: install
+	$(PY) -m bench.dispatch
 
 clean:
 	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -125,10 +125,28 @@ TESTIMONIALS_MEDIA_MAX_BYTES: int = env.int(
     "TESTIMONIALS_MEDIA_MAX_BYTES", default=20 * 1024 * 1024
 )
 
+# Webhooks (see webhooks/conf.py for what each means).
+WEBHOOKS_ENCRYPTION_KEYS = environment.encryption_keys(env, debug=DEBUG, data_dir=DATA_DIR)
+WEBHOOKS_TIMEOUT: float = env.float("WEBHOOKS_TIMEOUT", default=15)
+WEBHOOKS_RETRY_SCHEDULE: str = env.str(
+    "WEBHOOKS_RETRY_SCHEDULE", default="5s,5m,30m,2h,5h,10h,14h,20h,24h"
+)
+WEBHOOKS_RETRY_JITTER: float = env.float("WEBHOOKS_RETRY_JITTER", default=0.2)
+WEBHOOKS_RETRY_AFTER_MAX: str = env.str("WEBHOOKS_RETRY_AFTER_MAX", default="1d")
+WEBHOOKS_ALLOW_PRIVATE_URLS: bool = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=DEBUG)
+WEBHOOKS_ALLOWED_NETWORKS: list[str] = env.list("WEBHOOKS_ALLOWED_NETWORKS", default=[])
+WEBHOOKS_DISABLE_AFTER: str = env.str("WEBHOOKS_DISABLE_AFTER", default="5d")
+WEBHOOKS_DISABLE_AFTER_FAILURES: int = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=5)
+WEBHOOKS_SECRET_ROTATION_OVERLAP: str = env.str("WEBHOOKS_SECRET_ROTATION_OVERLAP", default="24h")
+WEBHOOKS_POLL_INTERVAL: str = env.str("WEBHOOKS_POLL_INTERVAL", default="0.1s")
+WEBHOOKS_BATCH_SIZE: int = env.int("WEBHOOKS_BATCH_SIZE", default=100)
+WEBHOOKS_CONCURRENCY: int = env.int("WEBHOOKS_CONCURRENCY", default=16)
+WEBHOOKS_LEASE: str = env.str("WEBHOOKS_LEASE", default="30s")
+
 Q_CLUSTER = environment.q_cluster(
     env,
     workers=env.int("Q_WORKERS", default=2),
-    task_timeout=env.int("Q_TASK_TIMEOUT", default=120),
+    task_timeout=env.int("Q_TASK_TIMEOUT", default=60),
 )
 
 LOGGING = {

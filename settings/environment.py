@@ -7,10 +7,12 @@ with a fake environment, instead of re-importing the whole settings module.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import environ
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 # Django's own test for a weak key (security.W009), applied as a hard error in production.
@@ -99,6 +101,9 @@ def q_cluster(env: environ.Env, *, workers: int, task_timeout: int) -> dict[str,
         "max_attempts": 1,
         "catch_up": False,
         "save_limit": 250,
+        # Each worker also runs a webhook dispatcher thread, which restarts with it;
+        # the tasks are tiny wake-ups, so there is no reason to recycle often.
+        "recycle": 10_000,
         "label": "Task queue",
     }
     redis_url: str = env.str("REDIS_URL", default="")
@@ -107,3 +112,47 @@ def q_cluster(env: environ.Env, *, workers: int, task_timeout: int) -> dict[str,
     else:
         config["orm"] = "default"
     return config
+
+
+DEV_KEY_FILE = "webhooks-encryption.key"
+
+
+def fernet_keys(keys: list[str]) -> list[Fernet]:
+    fernets = []
+    for number, key in enumerate(keys, start=1):
+        try:
+            fernets.append(Fernet(key))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"WEBHOOKS_ENCRYPTION_KEYS: key {number} is not a Fernet key (32 url-safe "
+                "base64-encoded bytes). Generate one with: python -c 'from "
+                "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            ) from None
+    return fernets
+
+
+def encryption_keys(env: environ.Env, *, debug: bool, data_dir: Path) -> list[str]:
+    """The keys that encrypt webhook secrets at rest, first one encrypting. In
+    development a key is generated once into the data directory."""
+    keys: list[str] = env.list("WEBHOOKS_ENCRYPTION_KEYS", default=[])
+    if not keys:
+        if not debug:
+            raise ImproperlyConfigured(
+                "WEBHOOKS_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is false "
+                "(comma-separated Fernet keys; the first encrypts)."
+            )
+        keys = [_dev_key(data_dir / DEV_KEY_FILE)]
+    fernet_keys(keys)
+    return keys
+
+
+def _dev_key(path: Path) -> str:
+    try:
+        # O_EXCL: the web process and a worker starting together agree on one key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        key = Fernet.generate_key().decode()
+        file.write(key + "\n")
+    return key

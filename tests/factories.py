@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from testimonials.models import Testimonial, TestimonialCategory
+from webhooks.models import WebhookEndpoint
 
 _sequence = itertools.count(1)
 
@@ -56,3 +57,10 @@ def make_testimonial(**fields: Any) -> Testimonial:
 
 def png_upload(name: str = "photo.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PNG_BYTES, content_type="image/png")
+
+
+def make_endpoint(url: str = "https://hooks.example.com/in", **fields: Any) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint(url=url, **fields)
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint

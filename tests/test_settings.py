@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 import pytest
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from settings import environment
@@ -125,6 +126,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=STRONG_KEY,
         DJANGO_ALLOWED_HOSTS="testimonials.example.com",
+        WEBHOOKS_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         DATA_DIR=str(tmp_path),
         STATIC_ROOT=str(tmp_path / "static"),
         **overrides,
@@ -132,7 +134,9 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "WEBHOOKS_ENCRYPTION_KEYS"]
+)
 def test_production_startup_without_a_required_variable_stops_and_names_it(
     tmp_path: Path, missing: str
 ) -> None:

@@ -5,3 +5,15 @@ class WebhooksConfig(AppConfig):
     name = "webhooks"
     verbose_name = "Webhooks"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Connections only: ready() must not touch the database.
+        from django_q.signals import post_spawn
+
+        from webhooks import checks, dispatcher, receivers
+
+        receivers.connect()
+        post_spawn.connect(
+            dispatcher.start_in_worker, weak=False, dispatch_uid="webhooks:dispatcher"
+        )
+        checks.register()

@@ -1,0 +1,105 @@
+"""A real HTTP receiver on 127.0.0.1 for end-to-end tests.
+
+Each path answers from a script of status codes (the last one repeats); ``hang`` makes a
+path wait before answering. Every request is kept with the time it arrived."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float  # time.monotonic()
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.scripts: dict[str, list[int]] = {}
+        self.hangs: dict[str, float] = {}
+        self._lock = threading.Condition()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def script(self, path: str, *statuses: int) -> None:
+        self.scripts[path] = list(statuses)
+
+    def at(self, path: str) -> list[Received]:
+        with self._lock:
+            return [r for r in self.received if r.path == path]
+
+    def wait_for(self, condition: Callable[[list[Received]], bool], timeout: float) -> None:
+        """Wait until ``condition(received)`` holds, or fail after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not condition(self.received):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"receiver: condition not met in {timeout}s; got "
+                        f"{[(r.path, r.headers.get('webhook-id')) for r in self.received]}"
+                    )
+                self._lock.wait(left)
+
+    def _record(self, request: Received) -> int:
+        """Keeps the request (on arrival, before any hang) and picks the answer."""
+        with self._lock:
+            self.received.append(request)
+            self._lock.notify_all()
+            script = self.scripts.get(request.path) or [200]
+            return script.pop(0) if len(script) > 1 else script[0]
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", 0))
+                body = self.rfile.read(length)
+                request = Received(
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                    time.monotonic(),
+                )
+                status = receiver._record(request)
+                if self.path in receiver.hangs:
+                    time.sleep(receiver.hangs[self.path])
+                try:
+                    self.send_response(status)
+                    self.send_header("content-length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender gave up waiting, as it should with a hanging path
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        return Handler
+
+    @contextmanager
+    def running(self) -> Iterator[Receiver]:
+        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self._server.shutdown()
+            self._server.server_close()

@@ -1,0 +1,391 @@
+"""The dispatcher: claims, sends, records, retries, disables. HTTP faked at the transport."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Collection, Iterator
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+from django.db import OperationalError
+from django.utils import timezone
+from pytest_django import Settings
+from standardwebhooks.webhooks import Webhook
+
+from tests.factories import make_endpoint, make_testimonial
+from tests.fake_http import FakeReceiver
+from webhooks import dispatcher as dispatcher_module
+from webhooks import queue, tasks
+from webhooks.dispatcher import Dispatcher
+from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def receiver(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> FakeReceiver:
+    settings.WEBHOOKS_RETRY_SCHEDULE = "5s,1m"
+    settings.WEBHOOKS_RETRY_JITTER = 0
+    fake = FakeReceiver()
+    monkeypatch.setattr(dispatcher_module, "new_client", fake.client)
+    return fake
+
+
+@pytest.fixture
+def dispatcher() -> Iterator[Dispatcher]:
+    running = Dispatcher()
+    yield running
+    running.close()
+
+
+def delivery_to(endpoint: WebhookEndpoint) -> WebhookDelivery:
+    return WebhookDelivery.objects.filter(endpoint=endpoint).latest("id")
+
+
+def make_due(*deliveries: WebhookDelivery) -> None:
+    WebhookDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+        next_attempt_at=timezone.now()
+    )
+
+
+def test_a_delivery_is_signed_sent_and_logged(
+    receiver: FakeReceiver, dispatcher: Dispatcher
+) -> None:
+    endpoint = make_endpoint(headers={"Authorization": "Bearer abc", "X-Tenant": "acme"})
+    make_testimonial()
+    event = WebhookEvent.objects.get()
+
+    dispatcher.run_until_idle()
+
+    (request,) = receiver.requests
+    assert request.method == "POST"
+    assert str(request.url) == endpoint.url
+    assert request.content == event.payload.encode()
+    assert request.headers["webhook-id"] == str(event.id)
+    assert request.headers["authorization"] == "Bearer abc"
+    Webhook(endpoint.secret).verify(request.content, dict(request.headers))
+    delivery = delivery_to(endpoint)
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("succeeded", 1, 200)
+    assert delivery.locked_until is None
+    (logged,) = DeliveryAttempt.objects.filter(delivery=delivery)
+    assert (logged.number, logged.status_code, logged.error, logged.response_body) == (
+        1,
+        200,
+        "",
+        "ok",
+    )
+    assert logged.request_headers["Authorization"] == "[redacted]"
+    assert logged.request_headers["webhook-id"] == str(event.id)
+    assert endpoint.secret not in str(logged.request_headers)
+    endpoint.refresh_from_db()
+    assert endpoint.last_success_at is not None
+    assert endpoint.consecutive_failures == 0
+
+
+def test_a_5xx_is_retried_on_schedule_then_the_delivery_fails(
+    receiver: FakeReceiver, dispatcher: Dispatcher
+) -> None:
+    endpoint = make_endpoint()
+    receiver.answer("hooks.example.com", httpx.Response(503, text="down for maintenance"))
+    make_testimonial()
+
+    dispatcher.run_until_idle()
+    delivery = delivery_to(endpoint)
+    assert (delivery.status, delivery.attempts, delivery.schedule_position) == ("pending", 1, 1)
+    assert delivery.last_error == "HTTP 503 Service Unavailable"
+    wait = delivery.next_attempt_at - delivery.updated_at  # type: ignore[operator]
+    assert timedelta(seconds=4.9) <= wait <= timedelta(seconds=5.1)
+
+    dispatcher.run_until_idle()
+    assert len(receiver.requests) == 1, "not due yet: nothing sent"
+    for _ in range(2):
+        make_due(delivery)
+        dispatcher.run_until_idle()
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("failed", 3, None)
+    assert len(receiver.requests) == 3
+    assert list(delivery.attempt_log.values_list("number", "status_code")) == [
+        (1, 503),
+        (2, 503),
+        (3, 503),
+    ]
+    assert delivery.attempt_log.first().response_body == "down for maintenance"  # type: ignore[union-attr]
+
+
+def test_success_after_failures(receiver: FakeReceiver, dispatcher: Dispatcher) -> None:
+    endpoint = make_endpoint()
+    receiver.answer("hooks.example.com", httpx.Response(500), httpx.Response(200))
+    make_testimonial()
+
+    dispatcher.run_until_idle()
+    make_due(delivery_to(endpoint))
+    dispatcher.run_until_idle()
+
+    delivery = delivery_to(endpoint)
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("succeeded", 2, "")
+    endpoint.refresh_from_db()
+    assert (endpoint.consecutive_failures, endpoint.failing_since) == (0, None)
+    assert endpoint.last_failure_at is not None
+
+
+def test_410_fails_the_delivery_and_disables_the_endpoint(
+    receiver: FakeReceiver, dispatcher: Dispatcher
+) -> None:
+    endpoint = make_endpoint()
+    receiver.answer("hooks.example.com", httpx.Response(410))
+    testimonial = make_testimonial()
+    testimonial.approve()
+
+    dispatcher.run_until_idle()
+
+    assert len(receiver.requests) == 1, "the rest of the batch is not sent to a gone endpoint"
+    first, second = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("id")
+    assert (first.status, first.attempts) == ("failed", 1)
+    assert (second.status, second.attempts, second.locked_until) == ("pending", 0, None)
+    endpoint.refresh_from_db()
+    assert endpoint.is_active is False
+    assert "410 Gone" in endpoint.disabled_reason
+    testimonial.archive()
+    assert not WebhookEvent.objects.filter(type="testimonial.archived").exists()
+
+
+def test_a_redirect_is_a_failure_and_is_not_followed(
+    receiver: FakeReceiver, dispatcher: Dispatcher
+) -> None:
+    endpoint = make_endpoint()
+    receiver.answer(
+        "hooks.example.com", httpx.Response(302, headers={"location": "http://10.0.0.1/"})
+    )
+    make_testimonial()
+
+    dispatcher.run_until_idle()
+
+    assert len(receiver.requests) == 1
+    delivery = delivery_to(endpoint)
+    assert delivery.status == "pending"
+    assert delivery.last_error == "HTTP 302: redirect to http://10.0.0.1/ not followed"
+
+
+def test_retry_after_is_honoured(receiver: FakeReceiver, dispatcher: Dispatcher) -> None:
+    endpoint = make_endpoint()
+    receiver.answer("hooks.example.com", httpx.Response(429, headers={"retry-after": "120"}))
+    make_testimonial()
+
+    dispatcher.run_until_idle()
+
+    delivery = delivery_to(endpoint)
+    wait = delivery.next_attempt_at - delivery.updated_at  # type: ignore[operator]
+    assert timedelta(seconds=119) <= wait <= timedelta(seconds=121)
+
+
+def test_an_unreachable_receiver_costs_one_try_for_its_whole_batch(
+    receiver: FakeReceiver, dispatcher: Dispatcher
+) -> None:
+    endpoint = make_endpoint()
+
+    def hang(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    receiver.answer("hooks.example.com", hang)
+    testimonial = make_testimonial()
+    testimonial.approve()
+    testimonial.feature()
+
+    dispatcher.run_until_idle()
+
+    assert len(receiver.requests) == 1
+    tried, *waiting = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("id")
+    assert tried.attempts == 1
+    assert tried.last_error.startswith("timed out (ReadTimeout)")
+    for delivery in waiting:
+        assert (delivery.attempts, delivery.status, delivery.locked_until) == (0, "pending", None)
+        assert delivery.next_attempt_at == tried.next_attempt_at
+
+
+def test_the_response_kept_is_bounded(
+    receiver: FakeReceiver, dispatcher: Dispatcher, settings: Settings
+) -> None:
+    settings.WEBHOOKS_RESPONSE_EXCERPT_BYTES = 100
+    endpoint = make_endpoint()
+    receiver.answer("hooks.example.com", httpx.Response(500, content=b"x" * 1_000_000))
+    make_testimonial()
+
+    dispatcher.run_until_idle()
+
+    assert delivery_to(endpoint).attempt_log.get().response_body == "x" * 100
+
+
+def test_an_endpoint_failing_long_enough_is_disabled_and_success_resets_the_streak(
+    receiver: FakeReceiver, dispatcher: Dispatcher, settings: Settings
+) -> None:
+    settings.WEBHOOKS_DISABLE_AFTER = "1h"
+    settings.WEBHOOKS_DISABLE_AFTER_FAILURES = 3
+    failing = make_endpoint(url="https://failing.example.com/")
+    healthy = make_endpoint(url="https://healthy.example.com/")
+    receiver.answer("failing.example.com", httpx.Response(500))
+    receiver.answer("healthy.example.com", httpx.Response(500), httpx.Response(200))
+    testimonial = make_testimonial()
+    dispatcher.run_until_idle()
+    WebhookEndpoint.objects.update(failing_since=timezone.now() - timedelta(hours=2))
+
+    testimonial.approve()
+    dispatcher.run_until_idle()
+    failing.refresh_from_db()
+    assert failing.is_active is True, "2 failures are fewer than 3"
+    testimonial.feature()
+    dispatcher.run_until_idle()
+
+    failing.refresh_from_db()
+    healthy.refresh_from_db()
+    assert (failing.is_active, failing.consecutive_failures) == (False, 3)
+    assert failing.disabled_reason.startswith("Disabled automatically: every try failed for")
+    assert "HTTP 500" in failing.disabled_reason
+    assert (healthy.is_active, healthy.consecutive_failures, healthy.failing_since) == (
+        True,
+        0,
+        None,
+    )
+
+
+def test_a_disabled_endpoint_keeps_its_pending_deliveries_until_enabled(
+    receiver: FakeReceiver, dispatcher: Dispatcher
+) -> None:
+    endpoint = make_endpoint()
+    make_testimonial()
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
+
+    dispatcher.run_until_idle()
+    assert receiver.requests == []
+
+    endpoint.refresh_from_db()
+    endpoint.enable()
+    dispatcher.run_until_idle()
+    assert delivery_to(endpoint).status == "succeeded"
+
+
+def test_work_leased_by_another_dispatcher_waits_for_its_lease_to_expire(
+    receiver: FakeReceiver, dispatcher: Dispatcher
+) -> None:
+    endpoint = make_endpoint()
+    make_testimonial()
+    delivery = delivery_to(endpoint)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        locked_until=timezone.now() + timedelta(seconds=30)
+    )
+
+    dispatcher.run_until_idle()
+    assert receiver.requests == []
+
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        locked_until=timezone.now() - timedelta(seconds=1)
+    )
+    dispatcher.run_until_idle()
+    assert delivery_to(endpoint).status == "succeeded"
+
+
+def test_a_hanging_endpoint_does_not_hold_up_the_others(
+    receiver: FakeReceiver, dispatcher: Dispatcher, settings: Settings
+) -> None:
+    settings.WEBHOOKS_LEASE = "3s"
+    release = threading.Event()
+    slow = make_endpoint(url="https://slow.example.com/")
+    fast = make_endpoint(url="https://fast.example.com/")
+
+    def hold(request: httpx.Request) -> httpx.Response:
+        release.wait(10)
+        return httpx.Response(200)
+
+    receiver.answer("slow.example.com", hold)
+    testimonial = make_testimonial()
+
+    while delivery_to(fast).status != "succeeded":
+        dispatcher.step()
+        dispatcher.activity.wait(0.05)
+    testimonial.approve()
+    for _ in range(40):
+        dispatcher.step()
+        dispatcher.activity.wait(0.05)
+        if delivery_to(fast).status == "succeeded":
+            break
+
+    assert delivery_to(fast).status == "succeeded"
+    assert len(receiver.to("fast.example.com")) == 2
+    assert len(receiver.to("slow.example.com")) == 1
+    assert WebhookDelivery.objects.filter(endpoint=slow, status="pending").count() == 2
+    held = WebhookDelivery.objects.filter(endpoint=slow).order_by("id").first()
+    assert held is not None
+    assert held.locked_until is not None
+    release.set()
+    dispatcher.run_until_idle()
+    assert not WebhookDelivery.objects.exclude(status="succeeded").exists()
+
+
+def test_leases_on_work_in_hand_are_renewed(
+    receiver: FakeReceiver, dispatcher: Dispatcher, settings: Settings
+) -> None:
+    settings.WEBHOOKS_LEASE = "0.3s"
+    release = threading.Event()
+    endpoint = make_endpoint()
+    receiver.answer("hooks.example.com", lambda r: (release.wait(5), httpx.Response(200))[1])
+    make_testimonial()
+    dispatcher.step()
+    first_lease = delivery_to(endpoint).locked_until
+
+    threading.Event().wait(0.2)
+    dispatcher.step()
+
+    renewed = delivery_to(endpoint).locked_until
+    assert first_lease is not None
+    assert renewed is not None
+    assert renewed > first_lease
+    release.set()
+    dispatcher.run_until_idle()
+
+
+def test_closing_finishes_and_records_the_batch_in_flight(receiver: FakeReceiver) -> None:
+    endpoint = make_endpoint()
+    make_testimonial()
+    running = Dispatcher()
+    running.step()
+
+    running.close()
+
+    assert delivery_to(endpoint).status == "succeeded"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_round_is_logged_and_the_loop_goes_on(
+    receiver: FakeReceiver, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    endpoint = make_endpoint()
+    make_testimonial()
+    real_claim = queue.claim
+    failures = [OperationalError("database is down")]
+
+    def flaky_claim(limit: int, busy: Collection[int], now: datetime) -> list[int]:
+        if failures:
+            raise failures.pop()
+        return real_claim(limit, busy, now)
+
+    monkeypatch.setattr(queue, "claim", flaky_claim)
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
+    rounds = iter(range(6))
+    running = Dispatcher()
+
+    running.run(keep_running=lambda: next(rounds, None) is not None)
+
+    assert "webhook dispatcher round failed" in caplog.text
+    assert delivery_to(endpoint).status == "succeeded"
+
+
+def test_the_wake_task_wakes_this_process_dispatcher(
+    dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dispatcher_module, "_running", dispatcher)
+
+    tasks.wake()
+
+    assert dispatcher.activity.is_set()

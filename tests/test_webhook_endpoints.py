@@ -1,0 +1,165 @@
+"""Endpoint secrets at rest, validation in full_clean(), rotation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import connection
+from pytest_django import Settings
+
+from settings import environment
+from tests.factories import make_endpoint
+from webhooks import crypto
+from webhooks.exceptions import SecretDecryptionError
+from webhooks.models import WebhookEndpoint
+from webhooks.signing import generate_secret
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_column(endpoint: WebhookEndpoint) -> str:
+    with connection.cursor() as cursor:
+        table = WebhookEndpoint._meta.db_table
+        cursor.execute(f"SELECT secret FROM {table} WHERE id = %s", [endpoint.pk])  # noqa: S608
+        (value,) = cursor.fetchone()
+    return str(value)
+
+
+def test_a_new_endpoint_gets_a_secret_and_the_database_holds_only_ciphertext() -> None:
+    endpoint = make_endpoint()
+
+    assert endpoint.secret.startswith("whsec_")
+    column = stored_column(endpoint)
+    assert endpoint.secret not in column
+    assert "whsec_" not in column
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret == endpoint.secret
+
+
+def test_a_given_secret_is_kept() -> None:
+    secret = generate_secret()
+
+    assert make_endpoint(secret=secret).secret == secret
+
+
+def test_a_wrong_key_is_a_clear_error_never_the_ciphertext(settings: Settings) -> None:
+    endpoint = make_endpoint()
+    settings.WEBHOOKS_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+
+    with pytest.raises(SecretDecryptionError, match="WEBHOOKS_ENCRYPTION_KEYS") as error:
+        WebhookEndpoint.objects.get(pk=endpoint.pk)
+
+    assert isinstance(error.value, ImproperlyConfigured)
+
+
+def test_keys_rotate_new_first_old_still_decrypts(settings: Settings) -> None:
+    old_key = settings.WEBHOOKS_ENCRYPTION_KEYS[0]
+    endpoint = make_endpoint()
+    new_key = Fernet.generate_key().decode()
+    settings.WEBHOOKS_ENCRYPTION_KEYS = [new_key, old_key]
+
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret == endpoint.secret
+    rotated = crypto.reencrypt(stored_column(endpoint))
+    settings.WEBHOOKS_ENCRYPTION_KEYS = [new_key]
+    assert crypto.decrypt(rotated) == endpoint.secret
+
+
+def test_a_malformed_key_names_the_variable() -> None:
+    with pytest.raises(ImproperlyConfigured, match="WEBHOOKS_ENCRYPTION_KEYS: key 2"):
+        environment.fernet_keys([Fernet.generate_key().decode(), "not-a-key"])
+
+
+def test_production_needs_encryption_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("WEBHOOKS_ENCRYPTION_KEYS", raising=False)
+
+    with pytest.raises(ImproperlyConfigured, match="WEBHOOKS_ENCRYPTION_KEYS must be set"):
+        environment.encryption_keys(environ.Env(), debug=False, data_dir=tmp_path)
+
+
+def test_development_generates_one_key_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("WEBHOOKS_ENCRYPTION_KEYS", raising=False)
+
+    first = environment.encryption_keys(environ.Env(), debug=True, data_dir=tmp_path)
+    second = environment.encryption_keys(environ.Env(), debug=True, data_dir=tmp_path)
+
+    assert first == second
+    assert (tmp_path / environment.DEV_KEY_FILE).stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        ("ftp://hooks.example.com/", "invalid_scheme"),
+        ("https://", "no_host"),
+        ("https://user:pw@hooks.example.com/", "credentials_in_url"),
+        ("https://hooks.example.com:99999/", "invalid_url"),
+    ],
+)
+def test_bad_urls_are_refused_by_full_clean(url: str, code: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        WebhookEndpoint(url=url).full_clean()
+
+    assert "url" in refused.value.error_dict
+    assert code in {e.code for e in refused.value.error_dict["url"]}
+
+
+def test_private_addresses_are_refused_unless_allowed(settings: Settings) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
+    with pytest.raises(ValidationError, match="not a public address"):
+        WebhookEndpoint(url="http://127.0.0.1:9000/").full_clean()
+
+    settings.WEBHOOKS_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    WebhookEndpoint(url="http://127.0.0.1:9000/").full_clean()
+
+
+def test_a_name_that_does_not_resolve_is_accepted_at_save_time(settings: Settings) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
+
+    WebhookEndpoint(url="https://does-not-exist.invalid/hook").full_clean()
+
+
+def test_unknown_event_types_are_refused() -> None:
+    with pytest.raises(ValidationError) as refused:
+        WebhookEndpoint(
+            url="https://a.example.com/", event_types=["testimonial.eaten"]
+        ).full_clean()
+
+    assert "testimonial.eaten" in str(refused.value.error_dict["event_types"])
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"webhook-signature": "x"},
+        {"Content-Type": "text/plain"},
+        {"X-A": "a\r\nB: b"},
+        {"bad name": "x"},
+        {"X-A": 1},
+        ["X-A"],
+    ],
+)
+def test_bad_custom_headers_are_refused(headers: object) -> None:
+    with pytest.raises(ValidationError) as refused:
+        WebhookEndpoint(url="https://a.example.com/", headers=headers).full_clean()
+
+    assert "headers" in refused.value.error_dict
+
+
+def test_rotation_signs_with_both_secrets_until_the_overlap_ends() -> None:
+    endpoint = make_endpoint()
+    old = endpoint.secret
+
+    new = endpoint.rotate_secret(overlap=timedelta(hours=1))
+
+    stored = WebhookEndpoint.objects.get(pk=endpoint.pk)
+    assert new != old
+    assert stored.signing_secrets() == [new, old]
+    assert stored.previous_secret_expires_at is not None
+    stored.previous_secret_expires_at -= timedelta(hours=2)
+    assert stored.signing_secrets() == [new]

@@ -1,0 +1,58 @@
+"""System checks: a misconfiguration found by ``manage.py check``, not by a failed send."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+
+from webhooks.conf import conf
+from webhooks.exceptions import InvalidDuration
+
+
+def check_settings(**_: Any) -> list[checks.CheckMessage]:
+    errors: list[checks.CheckMessage] = []
+    readers: list[tuple[str, Callable[[], object]]] = [
+        ("WEBHOOKS_RETRY_SCHEDULE", lambda: conf.retry_schedule),
+        ("WEBHOOKS_DISABLE_AFTER", lambda: conf.disable_after),
+        ("WEBHOOKS_LEASE", lambda: conf.lease),
+        ("WEBHOOKS_POLL_INTERVAL", lambda: conf.poll_interval),
+        ("WEBHOOKS_RETRY_AFTER_MAX", lambda: conf.retry_after_max),
+        ("WEBHOOKS_SECRET_ROTATION_OVERLAP", lambda: conf.secret_rotation_overlap),
+    ]
+    for name, read in readers:
+        try:
+            read()
+        except InvalidDuration as exc:
+            errors.append(checks.Error(f"{name}: {exc}", id="webhooks.E001"))
+    if not 0 <= conf.retry_jitter < 1:
+        errors.append(
+            checks.Error(
+                "WEBHOOKS_RETRY_JITTER must be at least 0 and below 1.", id="webhooks.E002"
+            )
+        )
+    if conf.timeout <= 0 or conf.lease.total_seconds() <= conf.timeout:
+        errors.append(
+            checks.Error(
+                "WEBHOOKS_LEASE must be longer than WEBHOOKS_TIMEOUT (> 0), or a slow "
+                "attempt loses its claim and is sent twice.",
+                id="webhooks.E003",
+            )
+        )
+    q_cluster = getattr(settings, "Q_CLUSTER", {})
+    timeout, retry = q_cluster.get("timeout"), q_cluster.get("retry", 60)
+    if timeout is not None and retry <= timeout:
+        errors.append(
+            checks.Error(
+                "Q_CLUSTER['retry'] must exceed Q_CLUSTER['timeout'], or the ORM broker "
+                "hands a running task to a second worker.",
+                id="webhooks.E004",
+            )
+        )
+    return errors
+
+
+def register() -> None:
+    checks.register(check_settings, "webhooks")

@@ -1,0 +1,129 @@
+"""The webhooks app's settings, one property each, read when used (so
+``override_settings`` works) and parsed into the types the code wants.
+
+``settings/__init__.py`` fills them from ``WEBHOOKS_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import timedelta
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from django.conf import settings
+
+from webhooks.durations import parse_duration, parse_durations
+
+DEFAULT_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h,14h,20h,24h"
+
+
+@cache
+def _release() -> str:
+    try:
+        return version("testimonial-webhooks")
+    except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
+        return "dev"
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def _duration(value: str | float | timedelta) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float):
+        return timedelta(seconds=value)
+    return parse_duration(value)
+
+
+class WebhooksSettings:
+    @property
+    def timeout(self) -> float:
+        """Seconds for a whole attempt: connecting, sending, waiting, reading."""
+        return float(_setting("WEBHOOKS_TIMEOUT", 15))
+
+    @property
+    def connect_timeout(self) -> float:
+        return min(self.timeout, float(_setting("WEBHOOKS_CONNECT_TIMEOUT", 5)))
+
+    @property
+    def retry_schedule(self) -> list[timedelta]:
+        value = _setting("WEBHOOKS_RETRY_SCHEDULE", DEFAULT_RETRY_SCHEDULE)
+        if isinstance(value, str):
+            return parse_durations(value)
+        return [_duration(item) for item in value]
+
+    @property
+    def retry_jitter(self) -> float:
+        """Each delay is drawn from ±this fraction around the scheduled one."""
+        return float(_setting("WEBHOOKS_RETRY_JITTER", 0.2))
+
+    @property
+    def retry_after_max(self) -> timedelta:
+        """The longest ``Retry-After`` a receiver can impose."""
+        return _duration(_setting("WEBHOOKS_RETRY_AFTER_MAX", "1d"))
+
+    @property
+    def disable_after(self) -> timedelta:
+        return _duration(_setting("WEBHOOKS_DISABLE_AFTER", "5d"))
+
+    @property
+    def disable_after_failures(self) -> int:
+        return int(_setting("WEBHOOKS_DISABLE_AFTER_FAILURES", 5))
+
+    @property
+    def encryption_keys(self) -> list[str]:
+        return list(_setting("WEBHOOKS_ENCRYPTION_KEYS", []))
+
+    @property
+    def secret_rotation_overlap(self) -> timedelta:
+        return _duration(_setting("WEBHOOKS_SECRET_ROTATION_OVERLAP", "24h"))
+
+    @property
+    def allow_private_urls(self) -> bool:
+        return bool(_setting("WEBHOOKS_ALLOW_PRIVATE_URLS", False))
+
+    @property
+    def allowed_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        networks = _setting("WEBHOOKS_ALLOWED_NETWORKS", [])
+        return [ipaddress.ip_network(n, strict=False) for n in networks]
+
+    @property
+    def poll_interval(self) -> float:
+        """Seconds an idle dispatcher waits before looking for due deliveries again."""
+        return _duration(_setting("WEBHOOKS_POLL_INTERVAL", "0.1s")).total_seconds()
+
+    @property
+    def batch_size(self) -> int:
+        return int(_setting("WEBHOOKS_BATCH_SIZE", 100))
+
+    @property
+    def concurrency(self) -> int:
+        """Endpoints a dispatcher sends to at the same time."""
+        return int(_setting("WEBHOOKS_CONCURRENCY", 16))
+
+    @property
+    def lease(self) -> timedelta:
+        """How long a claim holds without renewal: a dead dispatcher's work is taken
+        over after at most this long."""
+        return _duration(_setting("WEBHOOKS_LEASE", "30s"))
+
+    @property
+    def max_response_bytes(self) -> int:
+        """Read at most this much of a response body; the rest is never downloaded."""
+        return int(_setting("WEBHOOKS_MAX_RESPONSE_BYTES", 64 * 1024))
+
+    @property
+    def response_excerpt_bytes(self) -> int:
+        """How much of the response body an attempt record keeps."""
+        return int(_setting("WEBHOOKS_RESPONSE_EXCERPT_BYTES", 4096))
+
+    @property
+    def user_agent(self) -> str:
+        return f"testimonial-webhooks/{_release()} (Standard Webhooks)"
+
+
+conf = WebhooksSettings()

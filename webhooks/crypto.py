@@ -1,0 +1,46 @@
+"""Endpoint secrets at rest: MultiFernet over WEBHOOKS_ENCRYPTION_KEYS, the first key
+encrypting and every key decrypting, so keys can be rotated without downtime."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from cryptography.fernet import InvalidToken, MultiFernet
+
+from settings.environment import fernet_keys
+from webhooks.conf import conf
+from webhooks.exceptions import SecretDecryptionError
+
+
+@lru_cache(maxsize=4)
+def _multifernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet(fernet_keys(list(keys)))
+
+
+def _current() -> MultiFernet:
+    return _multifernet(tuple(conf.encryption_keys))
+
+
+def encrypt(plaintext: str) -> str:
+    return _current().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _current().decrypt(token.encode()).decode()
+    except InvalidToken:
+        # Never fall back to the stored text: that would sign with the ciphertext.
+        raise SecretDecryptionError(
+            "A webhook secret cannot be decrypted with WEBHOOKS_ENCRYPTION_KEYS. If the key "
+            "was changed, list the new key first and the previous one after it."
+        ) from None
+
+
+def reencrypt(token: str) -> str:
+    """The same secret under the first key (for key rotation)."""
+    try:
+        return _current().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise SecretDecryptionError(
+            "A webhook secret cannot be decrypted with WEBHOOKS_ENCRYPTION_KEYS."
+        ) from None

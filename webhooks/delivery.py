@@ -1,0 +1,149 @@
+"""One HTTP try of one delivery: sign, POST, read a bounded answer, classify.
+
+Runs in the dispatcher's sender threads, so it works on plain snapshots (``Target``) and
+returns plain results (``Outcome``), never touching the ORM.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import httpx
+from django.utils import timezone
+
+from webhooks import signing
+from webhooks.conf import conf
+from webhooks.retry import parse_retry_after
+from webhooks.transport import AddressRefused, NameNotResolved, deadline
+
+# Custom header values that look like credentials are kept out of the attempt log.
+_SENSITIVE_HEADER = re.compile(r"auth|token|key|secret|passw|cookie|session", re.IGNORECASE)
+REDACTED = "[redacted]"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a sender thread needs to try one delivery."""
+
+    delivery_id: int
+    endpoint_id: int
+    url: str
+    secrets: list[str]
+    custom_headers: dict[str, str]
+    webhook_id: str
+    body: bytes
+    attempts: int
+    schedule_position: int
+
+
+@dataclass
+class Outcome:
+    target: Target
+    started_at: datetime
+    duration_ms: int
+    request_headers: dict[str, str]
+    status_code: int | None = None
+    response_body: str = ""
+    error: str = ""
+    retry_after: timedelta | None = None
+    # The receiver could not be reached at all (refused, timed out, unresolvable): the
+    # rest of its batch waits rather than failing the same way one by one.
+    unreachable: bool = False
+    finished_at: datetime = field(default_factory=timezone.now)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def gone(self) -> bool:
+        return self.status_code == 410
+
+
+def request_headers(target: Target, timestamp: int) -> dict[str, str]:
+    return {
+        **target.custom_headers,
+        "webhook-id": target.webhook_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signing.sign(
+            target.webhook_id, timestamp, target.body, target.secrets
+        ),
+        "content-type": "application/json",
+        "user-agent": conf.user_agent,
+    }
+
+
+def loggable(headers: dict[str, str]) -> dict[str, str]:
+    return {
+        name: REDACTED
+        if _SENSITIVE_HEADER.search(name) and not name.startswith("webhook-")
+        else value
+        for name, value in headers.items()
+    }
+
+
+def _read_bounded(response: httpx.Response, limit: int) -> bytes:
+    received = bytearray()
+    for chunk in response.iter_raw():
+        received += chunk
+        if len(received) >= limit:
+            break
+    return bytes(received[:limit])
+
+
+def _describe_failure(response: httpx.Response) -> str:
+    if response.is_redirect:
+        where = response.headers.get("location", "?")
+        return f"HTTP {response.status_code}: redirect to {where} not followed"
+    if response.status_code == 410:
+        return "HTTP 410 Gone: the receiver asked to stop; endpoint disabled"
+    return f"HTTP {response.status_code} {response.reason_phrase}".strip()
+
+
+def classify(exc: httpx.HTTPError) -> tuple[str, bool]:
+    """(what went wrong, whether the receiver was unreachable). httpx re-raises the
+    transport's errors as its own, keeping the original as the cause."""
+    cause = exc.__cause__
+    if isinstance(cause, AddressRefused):
+        return f"refused before sending: {cause}", True
+    if isinstance(cause, NameNotResolved):
+        return f"DNS: {cause}", True
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out ({type(exc).__name__}): {exc}", True
+    if isinstance(exc, httpx.ConnectError):
+        return f"connection failed: {exc}", True
+    # Resets, malformed responses, TLS failures after connecting.
+    return f"{type(exc).__name__}: {exc}", False
+
+
+def attempt(client: httpx.Client, target: Target) -> Outcome:
+    timestamp = int(time.time())
+    headers = request_headers(target, timestamp)
+    outcome = Outcome(
+        target=target,
+        started_at=timezone.now(),
+        duration_ms=0,
+        request_headers=loggable(headers),
+    )
+    started = time.monotonic()
+    try:
+        with (
+            deadline(conf.timeout),
+            client.stream("POST", target.url, content=target.body, headers=headers) as response,
+        ):
+            body = _read_bounded(response, conf.max_response_bytes)
+        outcome.status_code = response.status_code
+        outcome.response_body = body[: conf.response_excerpt_bytes].decode("utf-8", "replace")
+        if not outcome.succeeded:
+            outcome.error = _describe_failure(response)
+            outcome.retry_after = parse_retry_after(
+                response.headers.get("retry-after"), outcome.started_at
+            )
+    except httpx.HTTPError as exc:
+        outcome.error, outcome.unreachable = classify(exc)
+    outcome.duration_ms = round((time.monotonic() - started) * 1000)
+    outcome.finished_at = timezone.now()
+    return outcome

@@ -1,0 +1,36 @@
+"""Durations written the way operators write them: ``200ms``, ``0.2s``, ``5m``, ``2h``,
+``3d``, ``1w``; a bare number means seconds."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from webhooks.exceptions import InvalidDuration
+
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$", re.IGNORECASE)
+
+
+def parse_duration(text: str) -> timedelta:
+    match = _DURATION.match(text)
+    if not match:
+        raise InvalidDuration(
+            f"{text!r} is not a duration: write a number and a unit, e.g. 0.5s, 5m, 2h, 3d"
+        )
+    number, unit = match.groups()
+    return timedelta(seconds=float(number) * _UNITS[(unit or "s").lower()])
+
+
+def parse_durations(text: str) -> list[timedelta]:
+    """A comma-separated list; empty means none."""
+    return [parse_duration(part) for part in text.split(",") if part.strip()]
+
+
+def format_duration(delta: timedelta) -> str:
+    seconds = delta.total_seconds()
+    for unit in ("w", "d", "h", "m", "s"):
+        size = _UNITS[unit]
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"

@@ -1,0 +1,71 @@
+"""Endpoint health: failure streaks, last success/failure, automatic disabling.
+
+Several dispatchers may record results for one endpoint at the same moment, so every
+change is a single conditional ``UPDATE`` computed by the database, never a
+read-modify-write in Python.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db.models import F
+from django.db.models.functions import Coalesce
+
+from webhooks.conf import conf
+from webhooks.delivery import Outcome
+from webhooks.durations import format_duration
+from webhooks.models import WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+
+def record(endpoint_id: int, outcomes: Sequence[Outcome], now: datetime) -> None:
+    """``outcomes``: this endpoint's tries, in the order they were made."""
+    if not outcomes:
+        return
+    last_success = max((i for i, o in enumerate(outcomes) if o.succeeded), default=None)
+    failures = outcomes if last_success is None else outcomes[last_success + 1 :]
+    changes: dict[str, Any] = {}
+    if last_success is not None:
+        # The streak restarts with whatever failed after the last success.
+        changes["last_success_at"] = outcomes[last_success].finished_at
+        changes["consecutive_failures"] = len(failures)
+        changes["failing_since"] = failures[0].started_at if failures else None
+    elif failures:
+        changes["consecutive_failures"] = F("consecutive_failures") + len(failures)
+        changes["failing_since"] = Coalesce(F("failing_since"), failures[0].started_at)
+    if failures:
+        changes["last_failure_at"] = failures[-1].finished_at
+    WebhookEndpoint.objects.filter(pk=endpoint_id).update(**changes)
+
+    gone = next((o for o in outcomes if o.gone), None)
+    if gone is not None:
+        disable(
+            endpoint_id,
+            now,
+            f"The receiver answered 410 Gone at {gone.finished_at:%Y-%m-%d %H:%M} UTC.",
+        )
+    elif failures:
+        period, count = conf.disable_after, conf.disable_after_failures
+        disable(
+            endpoint_id,
+            now,
+            f"Disabled automatically: every try failed for more than "
+            f"{format_duration(period)} (at least {count} tries). "
+            f"Last error: {failures[-1].error}",
+            consecutive_failures__gte=count,
+            failing_since__lte=now - period,
+        )
+
+
+def disable(endpoint_id: int, now: datetime, reason: str, **only_if: Any) -> bool:
+    changed = WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True, **only_if).update(
+        is_active=False, disabled_at=now, disabled_reason=reason
+    )
+    if changed:
+        logger.warning("webhook endpoint %s disabled: %s", endpoint_id, reason)
+    return bool(changed)

@@ -1,0 +1,76 @@
+"""A local webhook receiver for developers: prints each event and whether its signature
+verified (like ``stripe listen``). Point an endpoint at it, with the endpoint's secret."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from webhooks import signing
+
+
+class Command(BaseCommand):
+    help = "Receive webhooks on 127.0.0.1 and print them, checking their signatures."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=9000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--secret", required=True, help="the endpoint's whsec_ secret")
+        parser.add_argument(
+            "--status", type=int, default=200, help="HTTP status to answer (try 500 or 410)"
+        )
+
+    def handle(
+        self, *args: Any, port: int, host: str, secret: str, status: int, **options: Any
+    ) -> None:
+        try:
+            signing.secret_key_bytes(secret)
+        except ValueError as exc:
+            raise CommandError(f"--secret: {exc}") from None
+        server = ThreadingHTTPServer((host, port), self._handler(secret, status))
+        self.stdout.write(
+            f"Listening on http://{host}:{server.server_port}/ (answering {status}); "
+            "Ctrl-C to stop."
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            self.stdout.write("")
+        finally:
+            server.server_close()
+
+    def _handler(self, secret: str, status: int) -> type[BaseHTTPRequestHandler]:
+        command = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                command.report(secret, dict(self.headers.items()), body)
+                self.send_response(status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        return Handler
+
+    def report(self, secret: str, headers: dict[str, str], body: bytes) -> None:
+        stamp = datetime.now(UTC).strftime("%H:%M:%S")
+        try:
+            signing.verify(secret, headers, body)
+            verdict = self.style.SUCCESS("signature verified")
+        except ValueError as exc:
+            verdict = self.style.ERROR(f"signature NOT verified: {exc}")
+        try:
+            payload = json.loads(body)
+            kind = payload.get("type", "?")
+            shown = json.dumps(payload, indent=2, ensure_ascii=False)
+        except (ValueError, AttributeError):
+            kind, shown = "?", body.decode("utf-8", "replace")
+        webhook_id = {k.lower(): v for k, v in headers.items()}.get("webhook-id", "-")
+        self.stdout.write(f"{stamp} {kind}  webhook-id={webhook_id}  {verdict}\n{shown}\n")

@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from webhooks import signing
+from webhooks.conf import conf
+from webhooks.fields import EncryptedSecretField
+from webhooks.validators import (
+    validate_custom_headers,
+    validate_event_types,
+    validate_webhook_url,
+)
+
+
+class WebhookEndpoint(models.Model):
+    url = models.URLField("URL", max_length=2048, validators=[validate_webhook_url])
+    description = models.CharField(max_length=255, blank=True)
+    secret = EncryptedSecretField(
+        blank=True,
+        validators=[signing.validate_secret],
+        help_text="whsec_… Leave empty to generate one. Stored encrypted.",
+    )
+    previous_secret = EncryptedSecretField(blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    event_types = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_event_types],
+        help_text="Event types to receive; empty means all.",
+    )
+    is_active = models.BooleanField("active", default=True)
+    headers = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_custom_headers],
+        help_text='Extra request headers, e.g. {"Authorization": "Bearer …"}.',
+    )
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_failure_at = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "webhook endpoint"
+
+    def __str__(self) -> str:
+        return self.description or self.url
+
+    def save(self, **kwargs: Any) -> None:
+        if not self.secret:
+            self.secret = signing.generate_secret()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "secret"}
+        super().save(**kwargs)
+
+    def subscribes_to(self, event_type: str) -> bool:
+        return not self.event_types or event_type in self.event_types
+
+    def signing_secrets(self) -> list[str]:
+        """The secrets each request is signed with: the current one, and the previous
+        one until its overlap ends."""
+        secrets = [self.secret]
+        expires = self.previous_secret_expires_at
+        if self.previous_secret and expires is not None and expires > timezone.now():
+            secrets.append(self.previous_secret)
+        return secrets
+
+    def rotate_secret(self, overlap: timedelta | None = None) -> str:
+        """Sets and returns a new secret; the old one keeps signing for ``overlap``
+        (default WEBHOOKS_SECRET_ROTATION_OVERLAP) so receivers can switch at leisure."""
+        overlap = conf.secret_rotation_overlap if overlap is None else overlap
+        self.previous_secret = self.secret
+        self.previous_secret_expires_at = timezone.now() + overlap
+        self.secret = signing.generate_secret()
+        self.save(
+            update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"]
+        )
+        return self.secret
+
+    def enable(self) -> None:
+        """Back in service: pending deliveries resume and the failure streak restarts."""
+        self.is_active = True
+        self.disabled_at = None
+        self.disabled_reason = ""
+        self.consecutive_failures = 0
+        self.failing_since = None
+        self.save(
+            update_fields=[
+                "is_active",
+                "disabled_at",
+                "disabled_reason",
+                "consecutive_failures",
+                "failing_since",
+                "updated_at",
+            ]
+        )
+
+
+class WebhookEvent(models.Model):
+    """Something that happened, as sent: ``payload`` holds the exact bytes of every
+    request body, so retries and replays send the same thing."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    type = models.CharField(max_length=100, db_index=True)
+    payload = models.TextField(help_text="The JSON request body, exactly as sent.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "webhook event"
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.id}"
+
+    @property
+    def webhook_id(self) -> str:
+        """The ``webhook-id`` header: the same on every try, replay and endpoint, so
+        receivers deduplicate on it."""
+        return str(self.id)
+
+    def payload_data(self) -> Any:
+        return json.loads(self.payload)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class WebhookDelivery(models.Model):
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(
+        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0, help_text="Tries made, all told.")
+    schedule_position = models.PositiveIntegerField(
+        default=0, help_text="Tries made on the current retry schedule (a replay resets it)."
+    )
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    locked_until = models.DateTimeField(
+        null=True, blank=True, help_text="Lease of the dispatcher sending it."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "webhook delivery"
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "endpoint"], name="one_delivery_per_endpoint")
+        ]
+        indexes = [
+            # The dispatcher's "what is due" query reads only pending rows.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="delivery_due_idx",
+            ),
+            models.Index(fields=["status", "-created_at"], name="delivery_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event.type} → {self.endpoint}"
+
+
+class DeliveryAttempt(models.Model):
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    number = models.PositiveIntegerField(help_text="1 for the first try of this delivery.")
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField()
+    request_headers = models.JSONField(default=dict)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True, help_text="The start of the response body.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        verbose_name = "delivery attempt"
+
+    def __str__(self) -> str:
+        outcome = self.status_code if self.status_code is not None else self.error[:40]
+        return f"attempt {self.number}: {outcome}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300

@@ -1,0 +1,118 @@
+"""Recording events for delivery, inside the transaction of the change that caused them.
+
+Three queries whatever the number of endpoints: read the active endpoints, insert the
+event, insert every delivery with one ``INSERT … SELECT``. ``bulk_create`` would split
+the deliveries into several statements on SQLite (999 parameters per statement).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from webhooks import payloads
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+# Below SQLite's 999 parameters per statement, with room for the fixed ones.
+_IDS_PER_STATEMENT = 900
+
+
+def subscribed_endpoint_ids(event_type: str) -> list[int]:
+    active = WebhookEndpoint.objects.filter(is_active=True).values_list("id", "event_types")
+    return [pk for pk, types in active if not types or event_type in types]
+
+
+def publish(
+    event_type: str,
+    build_data: Callable[[], dict[str, Any]],
+    endpoint_ids: Sequence[int] | None = None,
+) -> WebhookEvent | None:
+    """Store the event and one pending delivery per endpoint (by default every active
+    endpoint subscribed to ``event_type``), then wake the dispatchers after commit.
+    ``build_data`` runs only when someone will receive the event. Returns ``None`` when
+    nobody does."""
+    ids = subscribed_endpoint_ids(event_type) if endpoint_ids is None else list(endpoint_ids)
+    if not ids:
+        return None
+    now = timezone.now()
+    body = payloads.encode(payloads.envelope(event_type, build_data(), now))
+    # savepoint=False: inside the caller's transaction this adds no statements; alone,
+    # it still makes the event and its deliveries one unit.
+    with transaction.atomic(savepoint=False):
+        event = WebhookEvent.objects.create(type=event_type, payload=body, created_at=now)
+        for start in range(0, len(ids), _IDS_PER_STATEMENT):
+            _insert_deliveries(event, ids[start : start + _IDS_PER_STATEMENT], now)
+    transaction.on_commit(_wake_dispatchers, robust=True)
+    return event
+
+
+def _insert_deliveries(event: WebhookEvent, endpoint_ids: Sequence[int], now: datetime) -> None:
+    quote = connection.ops.quote_name
+    fields = {f.name: f for f in WebhookDelivery._meta.concrete_fields}
+
+    def column(name: str) -> str:
+        return quote(str(fields[name].column))
+
+    def db_value(name: str, value: Any) -> Any:
+        return fields[name].get_db_prep_value(value, connection)
+
+    columns = [
+        "event",
+        "endpoint",
+        "status",
+        "attempts",
+        "schedule_position",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "updated_at",
+    ]
+    delivery_table = quote(WebhookDelivery._meta.db_table)
+    endpoint_table = quote(WebhookEndpoint._meta.db_table)
+    # Identifiers come from the models, quoted by the backend; values are parameters.
+    sql = (
+        f"INSERT INTO {delivery_table} ({', '.join(column(c) for c in columns)}) "  # noqa: S608
+        f"SELECT %s, {endpoint_table}.{quote('id')}, %s, 0, 0, %s, '', %s, %s "
+        f"FROM {endpoint_table} WHERE {endpoint_table}.{quote('id')} "
+        f"IN ({', '.join(['%s'] * len(endpoint_ids))})"
+    )
+    stamp = db_value("created_at", now)
+    params = [
+        db_value("event", event.pk),
+        DeliveryStatus.PENDING.value,
+        db_value("next_attempt_at", now),
+        stamp,
+        stamp,
+        *endpoint_ids,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@cache
+def _broker() -> Any:
+    # async_task() would build a new broker, and with it a new Redis connection pool,
+    # on every call: keep one per process.
+    from django_q.brokers import get_broker
+
+    return get_broker()
+
+
+def _wake_dispatchers() -> None:
+    # Only worth a message when the broker is faster than the dispatchers' own poll
+    # of the outbox: Redis (BLPOP) is, the ORM broker (polling too) is not.
+    from django_q.conf import Conf
+
+    if Conf.ORM:
+        return
+    from django_q.tasks import async_task
+
+    async_task("webhooks.tasks.wake", save=False, broker=_broker())

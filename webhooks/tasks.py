@@ -1,0 +1,11 @@
+"""django-q2 entry points."""
+
+from __future__ import annotations
+
+from webhooks import dispatcher
+
+
+def wake() -> None:
+    """Enqueued after a commit that recorded an event (Redis broker): the worker that
+    runs it wakes its dispatcher at once instead of at its next poll."""
+    dispatcher.wake()

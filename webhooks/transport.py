@@ -1,0 +1,190 @@
+"""The HTTP client webhooks are sent with.
+
+httpx gives per-phase timeouts and redirects off by default; this adds what a sender of
+requests to user-typed URLs needs on top:
+
+* a total deadline per attempt, enforced on every socket read and write, so a receiver
+  trickling one byte a second cannot hold a sender for longer than WEBHOOKS_TIMEOUT;
+* the address policy at connection time: the host is resolved once, every address is
+  checked (``ssrf.refusal_reason``), and the connection goes to a checked address, so DNS
+  cannot answer differently between the check and the connect. TLS server name,
+  certificate checks and the ``Host`` header stay on the name from the URL.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpcore
+import httpx
+
+from webhooks.conf import conf
+from webhooks.ssrf import refusal_reason
+
+_attempt = threading.local()
+
+
+class AddressRefused(httpcore.ConnectError):
+    """The address policy refused the target before anything was sent."""
+
+
+class NameNotResolved(httpcore.ConnectError):
+    """DNS gave no address for the host."""
+
+
+class DeadlineExceeded(httpcore.ReadTimeout):
+    """The attempt as a whole ran out of time."""
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Bounds every network operation of this thread, until the block ends."""
+    _attempt.deadline = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _attempt.deadline = None
+
+
+def _time_left(timeout: float | None) -> tuple[float | None, bool]:
+    """The timeout for the next operation, and whether the deadline is what limits it."""
+    end: float | None = getattr(_attempt, "deadline", None)
+    if end is None:
+        return timeout, False
+    left = end - time.monotonic()
+    if left <= 0:
+        raise DeadlineExceeded(f"gave up after the total limit of {conf.timeout:g}s")
+    if timeout is None or left < timeout:
+        return left, True
+    return timeout, False
+
+
+@contextmanager
+def _reporting_deadline(limited_by_deadline: bool) -> Iterator[None]:
+    try:
+        yield
+    except (httpcore.ReadTimeout, httpcore.WriteTimeout, httpcore.ConnectTimeout):
+        if limited_by_deadline:
+            raise DeadlineExceeded(f"gave up after the total limit of {conf.timeout:g}s") from None
+        raise
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        left, limited = _time_left(timeout)
+        with _reporting_deadline(limited):
+            return self._stream.read(max_bytes, left)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        left, limited = _time_left(timeout)
+        with _reporting_deadline(limited):
+            self._stream.write(buffer, left)
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        left, limited = _time_left(timeout)
+        with _reporting_deadline(limited):
+            tls = self._stream.start_tls(ssl_context, server_hostname, left)
+        return _DeadlineStream(tls)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+def resolve(host: str, port: int) -> list[str]:
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise NameNotResolved(f"cannot resolve {host}: {exc}") from None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
+    if not addresses:  # pragma: no cover - getaddrinfo raises rather than answer nothing
+        raise NameNotResolved(f"cannot resolve {host}")
+    return addresses
+
+
+class _GuardedBackend(httpcore.NetworkBackend):
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = resolve(host, port)
+        for address in addresses:
+            reason = refusal_reason(ipaddress.ip_address(address.split("%", 1)[0]))
+            if reason is not None:
+                # One bad answer refuses the name: mixing public and private addresses
+                # is how DNS rebinding gets past a check of the first one.
+                raise AddressRefused(f"{host} resolves to {reason}")
+        *others, last = addresses
+        for address in others:
+            try:
+                return self._connect(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout):
+                continue  # the next checked address may answer
+        return self._connect(last, port, timeout, local_address, socket_options)
+
+    def _connect(
+        self,
+        address: str,
+        port: int,
+        timeout: float | None,
+        local_address: str | None,
+        socket_options: Iterable[Any] | None,
+    ) -> httpcore.NetworkStream:
+        left, limited = _time_left(timeout)
+        with _reporting_deadline(limited):
+            stream = self._backend.connect_tcp(address, port, left, local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+        raise AddressRefused("unix sockets are not webhook targets")
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    def __init__(self) -> None:
+        super().__init__(trust_env=False, retries=0)
+        # httpx's transport takes no network backend; build its pool with ours.
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=4,
+            max_keepalive_connections=4,
+            keepalive_expiry=30,
+            http1=True,
+            http2=False,
+            network_backend=_GuardedBackend(),
+        )
+
+
+def new_client() -> httpx.Client:
+    """One per endpoint, kept between attempts so connections are reused."""
+    return httpx.Client(
+        transport=GuardedTransport(),
+        timeout=httpx.Timeout(conf.timeout, connect=conf.connect_timeout),
+        follow_redirects=False,
+        trust_env=False,
+    )
