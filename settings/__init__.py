@@ -90,7 +90,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-MEDIA_URL = "media/"
+# An absolute URL (a CDN, the public site) makes the media URLs in webhook payloads
+# absolute too.
+MEDIA_URL: str = env.str("MEDIA_URL", default="media/")
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -64,3 +64,13 @@ def make_endpoint(url: str = "https://hooks.example.com/in", **fields: Any) -> W
     endpoint.full_clean()
     endpoint.save()
     return endpoint
+
+
+def walk_through_lifecycle(testimonial: Testimonial) -> None:
+    """Every lifecycle method once, so every signal fires once after creation."""
+    testimonial.add_media(png_upload())
+    testimonial.approve()
+    testimonial.feature()
+    testimonial.add_response("Thank you!")
+    testimonial.reject("Duplicate")
+    testimonial.archive()

@@ -16,7 +16,7 @@ from django.db import transaction
 from standardwebhooks.webhooks import Webhook
 
 from testimonials.models import Testimonial
-from tests.factories import make_endpoint, make_testimonial, png_upload
+from tests.factories import make_endpoint, make_testimonial, walk_through_lifecycle
 from tests.receiver import Received, Receiver
 from tests.worker import Worker
 from webhooks.events import TESTIMONIAL_SIGNALS
@@ -64,13 +64,7 @@ def test_all_seven_event_types_arrive_signed(receiver: Receiver, start_worker: S
     endpoint = make_endpoint(url=receiver.url("/all"))
     start_worker()
 
-    testimonial = make_testimonial()
-    testimonial.add_media(png_upload())
-    testimonial.approve()
-    testimonial.feature()
-    testimonial.add_response("Thank you!")
-    testimonial.reject("Duplicate")
-    testimonial.archive()
+    walk_through_lifecycle(make_testimonial())
 
     receiver.wait_for(lambda got: len(got) >= len(TESTIMONIAL_SIGNALS), timeout=30)
     payloads = [verified(endpoint, request) for request in receiver.at("/all")]

@@ -389,3 +389,34 @@ def test_the_wake_task_wakes_this_process_dispatcher(
     tasks.wake()
 
     assert dispatcher.activity.is_set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_results_that_could_not_be_recorded_are_recorded_later_not_resent(
+    receiver: FakeReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    endpoint = make_endpoint()
+    make_testimonial()
+    real_record = queue.record
+    failures = [OperationalError("database is locked")]
+
+    def flaky_record(results: list[queue.LaneResult], now: datetime) -> None:
+        if failures and results:
+            raise failures.pop()
+        real_record(results, now)
+
+    monkeypatch.setattr(queue, "record", flaky_record)
+    running = Dispatcher()
+    running.step()
+    while running.lanes and not all(lane.done() for lane in running.lanes.values()):
+        running.activity.wait(0.05)
+
+    with pytest.raises(OperationalError):
+        running.step()
+    assert len(running.unrecorded) == 1
+    running.run_until_idle()
+    running.close()
+
+    assert len(receiver.requests) == 1
+    assert delivery_to(endpoint).status == "succeeded"
+    assert delivery_to(endpoint).attempts == 1

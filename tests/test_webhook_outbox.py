@@ -11,7 +11,13 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from testimonials.models import Testimonial
-from tests.factories import make_category, make_endpoint, make_testimonial, png_upload
+from tests.factories import (
+    make_category,
+    make_endpoint,
+    make_testimonial,
+    png_upload,
+    walk_through_lifecycle,
+)
 from webhooks.events import TESTIMONIAL_SIGNALS
 from webhooks.models import WebhookDelivery, WebhookEvent
 
@@ -29,13 +35,7 @@ def the_event(event_type: str) -> dict[str, Any]:
 
 def test_every_lifecycle_change_records_its_event_type() -> None:
     make_endpoint()
-    testimonial = make_testimonial()
-    testimonial.add_media(png_upload())
-    testimonial.approve()
-    testimonial.feature()
-    testimonial.add_response("Thank you!")
-    testimonial.reject("Duplicate")
-    testimonial.archive()
+    walk_through_lifecycle(make_testimonial())
 
     recorded = set(WebhookEvent.objects.values_list("type", flat=True))
     assert recorded == set(TESTIMONIAL_SIGNALS)

@@ -41,6 +41,10 @@ def check_settings(**_: Any) -> list[checks.CheckMessage]:
                 id="webhooks.E003",
             )
         )
+    try:
+        conf.allowed_networks  # noqa: B018 - parsing is the check
+    except ValueError as exc:
+        errors.append(checks.Error(f"WEBHOOKS_ALLOWED_NETWORKS: {exc}.", id="webhooks.E005"))
     q_cluster = getattr(settings, "Q_CLUSTER", {})
     timeout, retry = q_cluster.get("timeout"), q_cluster.get("retry", 60)
     if timeout is not None and retry <= timeout:

@@ -3,6 +3,7 @@ encrypting and every key decrypting, so keys can be rotated without downtime."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from cryptography.fernet import InvalidToken, MultiFernet
@@ -26,21 +27,20 @@ def encrypt(plaintext: str) -> str:
 
 
 def decrypt(token: str) -> str:
+    return _with_keys(lambda keys: keys.decrypt(token.encode())).decode()
+
+
+def reencrypt(token: str) -> str:
+    """The same secret under the first key (for key rotation)."""
+    return _with_keys(lambda keys: keys.rotate(token.encode())).decode()
+
+
+def _with_keys(operation: Callable[[MultiFernet], bytes]) -> bytes:
     try:
-        return _current().decrypt(token.encode()).decode()
+        return operation(_current())
     except InvalidToken:
         # Never fall back to the stored text: that would sign with the ciphertext.
         raise SecretDecryptionError(
             "A webhook secret cannot be decrypted with WEBHOOKS_ENCRYPTION_KEYS. If the key "
             "was changed, list the new key first and the previous one after it."
-        ) from None
-
-
-def reencrypt(token: str) -> str:
-    """The same secret under the first key (for key rotation)."""
-    try:
-        return _current().rotate(token.encode()).decode()
-    except InvalidToken:
-        raise SecretDecryptionError(
-            "A webhook secret cannot be decrypted with WEBHOOKS_ENCRYPTION_KEYS."
         ) from None

@@ -68,6 +68,10 @@ class Dispatcher:
         self.activity = threading.Event()
         self.lanes: dict[int, Future[queue.LaneResult]] = {}
         self.held: dict[int, list[int]] = {}  # endpoint id -> delivery ids in its lane
+        # Finished lanes whose results are not in the database yet: kept (and their
+        # leases renewed) until recording succeeds, so a database hiccup does not turn
+        # into duplicate sends when the leases run out.
+        self.unrecorded: list[queue.LaneResult] = []
         self.clients = ClientCache()
         self._executor = ThreadPoolExecutor(conf.concurrency, thread_name_prefix="webhook-lane")
         self._renewed = self._maintained = time.monotonic()
@@ -75,14 +79,16 @@ class Dispatcher:
     def step(self) -> bool:
         """One round; whether it found anything to do."""
         finished = [pk for pk, lane in self.lanes.items() if lane.done()]
-        results = [self.lanes.pop(pk).result() for pk in finished]
-        for pk in finished:
-            del self.held[pk]
-        queue.record(results, timezone.now())
+        self.unrecorded += [self.lanes.pop(pk).result() for pk in finished]
         self._renew_leases()
+        if self.unrecorded:
+            queue.record(self.unrecorded, timezone.now())
+            for result in self.unrecorded:
+                del self.held[result.endpoint_id]
+            self.unrecorded.clear()
         claimed = 0
         if len(self.lanes) < conf.concurrency:
-            ids = queue.claim(conf.batch_size, set(self.lanes), timezone.now())
+            ids = queue.claim(conf.batch_size, set(self.held), timezone.now())
             claimed = len(ids)
             for endpoint_id, targets in queue.targets_by_endpoint(ids) if ids else []:
                 self._start_lane(endpoint_id, targets)
@@ -115,11 +121,12 @@ class Dispatcher:
 
     def close(self) -> None:
         """Let lanes in flight finish and record them; then release everything."""
-        results = [lane.result() for lane in self.lanes.values()]
+        self.unrecorded += [lane.result() for lane in self.lanes.values()]
         self.lanes.clear()
-        self.held.clear()
         try:
-            queue.record(results, timezone.now())
+            queue.record(self.unrecorded, timezone.now())
+            self.unrecorded.clear()
+            self.held.clear()
         finally:
             self._executor.shutdown(wait=True)
             self.clients.close_all()

@@ -1,0 +1,35 @@
+"""``manage.py check`` finds webhook misconfiguration before a send does."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_django import Settings
+
+from webhooks.checks import check_settings
+
+
+def ids(settings: Settings) -> set[str]:
+    return {message.id or "" for message in check_settings()}
+
+
+def test_the_default_configuration_is_clean(settings: Settings) -> None:
+    assert ids(settings) == set()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "error"),
+    [
+        ("WEBHOOKS_RETRY_SCHEDULE", "5s,soon", "webhooks.E001"),
+        ("WEBHOOKS_DISABLE_AFTER", "a week", "webhooks.E001"),
+        ("WEBHOOKS_RETRY_JITTER", 1.5, "webhooks.E002"),
+        ("WEBHOOKS_LEASE", "10s", "webhooks.E003"),
+        ("WEBHOOKS_ALLOWED_NETWORKS", ["10.0.0.0/33"], "webhooks.E005"),
+        ("Q_CLUSTER", {"timeout": 60, "retry": 60}, "webhooks.E004"),
+    ],
+)
+def test_misconfiguration_is_reported(
+    settings: Settings, setting: str, value: object, error: str
+) -> None:
+    setattr(settings, setting, value)
+
+    assert error in ids(settings)
