@@ -192,3 +192,36 @@ def test_the_request_path_costs_the_same_queries_for_1_and_many_endpoints(many: 
     WebhookEndpoint.objects.all().delete()
 
     assert approve_queries(many) == one
+
+
+# For each event type: the extra keys in "data", and the status the testimonial had when
+# walk_through_lifecycle() caused it.
+SHAPES = {
+    "testimonial.created": (set(), "pending"),
+    "testimonial.media_added": ({"media"}, "pending"),
+    "testimonial.approved": (set(), "approved"),
+    "testimonial.featured": (set(), "featured"),
+    "testimonial.responded": ({"response"}, "featured"),
+    "testimonial.rejected": ({"reason"}, "rejected"),
+    "testimonial.archived": (set(), "archived"),
+}
+
+
+@pytest.mark.parametrize("event_type", sorted(SHAPES))
+def test_each_event_type_has_its_own_shape(event_type: str) -> None:
+    make_endpoint(event_types=[event_type])
+    testimonial = make_testimonial()
+    walk_through_lifecycle(testimonial)
+    extra_keys, status = SHAPES[event_type]
+
+    payload = the_event(event_type)
+
+    assert payload["type"] == event_type
+    assert set(payload["data"]) == {"testimonial"} | extra_keys
+    sent = payload["data"]["testimonial"]
+    assert (sent["id"], sent["slug"], sent["rating"], sent["status"]) == (
+        testimonial.pk,
+        testimonial.slug,
+        testimonial.rating,
+        status,
+    )
