@@ -163,3 +163,19 @@ def test_rotation_signs_with_both_secrets_until_the_overlap_ends() -> None:
     assert stored.previous_secret_expires_at is not None
     stored.previous_secret_expires_at -= timedelta(hours=2)
     assert stored.signing_secrets() == [new]
+
+
+def test_deleting_an_endpoint_deletes_its_log_but_keeps_the_events() -> None:
+    from tests.factories import make_testimonial
+    from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEvent
+
+    doomed, kept = make_endpoint(), make_endpoint(url="https://kept.example.com/")
+    make_testimonial()
+    for delivery in WebhookDelivery.objects.all():
+        delivery.attempt_log.create(number=1, started_at=delivery.created_at, duration_ms=1)
+
+    doomed.delete()
+
+    assert WebhookEvent.objects.count() == 1
+    assert list(WebhookDelivery.objects.values_list("endpoint", flat=True)) == [kept.pk]
+    assert DeliveryAttempt.objects.count() == 1
