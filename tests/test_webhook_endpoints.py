@@ -13,10 +13,10 @@ from django.db import connection
 from pytest_django import Settings
 
 from settings import environment
-from tests.factories import make_endpoint
+from tests.factories import make_endpoint, make_testimonial
 from webhooks import crypto
 from webhooks.exceptions import SecretDecryptionError
-from webhooks.models import WebhookEndpoint
+from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.signing import generate_secret
 
 pytestmark = pytest.mark.django_db
@@ -166,9 +166,6 @@ def test_rotation_signs_with_both_secrets_until_the_overlap_ends() -> None:
 
 
 def test_deleting_an_endpoint_deletes_its_log_but_keeps_the_events() -> None:
-    from tests.factories import make_testimonial
-    from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEvent
-
     doomed, kept = make_endpoint(), make_endpoint(url="https://kept.example.com/")
     make_testimonial()
     for delivery in WebhookDelivery.objects.all():
