@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
+from concurrent import futures
 from datetime import datetime, timedelta
 
 import httpx
@@ -38,6 +39,15 @@ def dispatcher() -> Iterator[Dispatcher]:
     running = Dispatcher()
     yield running
     running.close()
+
+
+def step_until(dispatcher: Dispatcher, done: Callable[[], bool], timeout: float = 10) -> None:
+    """Run dispatcher rounds until ``done()``; fail, never hang, after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "the dispatcher did not get there in time"
+        dispatcher.step()
+        dispatcher.activity.wait(0.05)
 
 
 def delivery_to(endpoint: WebhookEndpoint) -> WebhookDelivery:
@@ -301,17 +311,10 @@ def test_a_hanging_endpoint_does_not_hold_up_the_others(
     receiver.answer("slow.example.com", hold)
     testimonial = make_testimonial()
 
-    while delivery_to(fast).status != "succeeded":
-        dispatcher.step()
-        dispatcher.activity.wait(0.05)
+    step_until(dispatcher, lambda: delivery_to(fast).status == "succeeded")
     testimonial.approve()
-    for _ in range(40):
-        dispatcher.step()
-        dispatcher.activity.wait(0.05)
-        if delivery_to(fast).status == "succeeded":
-            break
+    step_until(dispatcher, lambda: delivery_to(fast).status == "succeeded", timeout=2)
 
-    assert delivery_to(fast).status == "succeeded"
     assert len(receiver.to("fast.example.com")) == 2
     assert len(receiver.to("slow.example.com")) == 1
     assert WebhookDelivery.objects.filter(endpoint=slow, status="pending").count() == 2
@@ -408,8 +411,8 @@ def test_results_that_could_not_be_recorded_are_recorded_later_not_resent(
     monkeypatch.setattr(queue, "record", flaky_record)
     running = Dispatcher()
     running.step()
-    while running.lanes and not all(lane.done() for lane in running.lanes.values()):
-        running.activity.wait(0.05)
+    _, still_running = futures.wait(running.lanes.values(), timeout=10)
+    assert not still_running
 
     with pytest.raises(OperationalError):
         running.step()

@@ -65,9 +65,6 @@ class WebhookEndpoint(models.Model):
                 kwargs["update_fields"] = {*kwargs["update_fields"], "secret"}
         super().save(**kwargs)
 
-    def subscribes_to(self, event_type: str) -> bool:
-        return not self.event_types or event_type in self.event_types
-
     def signing_secrets(self) -> list[str]:
         """The secrets each request is signed with: the current one, and the previous
         one until its overlap ends."""
@@ -201,7 +198,3 @@ class DeliveryAttempt(models.Model):
     def __str__(self) -> str:
         outcome = self.status_code if self.status_code is not None else self.error[:40]
         return f"attempt {self.number}: {outcome}"
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300

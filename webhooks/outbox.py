@@ -7,7 +7,6 @@ the deliveries into several statements on SQLite (999 parameters per statement).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
@@ -18,11 +17,7 @@ from django.utils import timezone
 
 from webhooks import payloads
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-
-logger = logging.getLogger(__name__)
-
-# Below SQLite's 999 parameters per statement, with room for the fixed ones.
-_IDS_PER_STATEMENT = 900
+from webhooks.queue import chunked
 
 
 def subscribed_endpoint_ids(event_type: str) -> list[int]:
@@ -48,8 +43,8 @@ def publish(
     # it still makes the event and its deliveries one unit.
     with transaction.atomic(savepoint=False):
         event = WebhookEvent.objects.create(type=event_type, payload=body, created_at=now)
-        for start in range(0, len(ids), _IDS_PER_STATEMENT):
-            _insert_deliveries(event, ids[start : start + _IDS_PER_STATEMENT], now)
+        for chunk in chunked(ids):
+            _insert_deliveries(event, chunk, now)
     transaction.on_commit(_wake_dispatchers, robust=True)
     return event
 

@@ -17,7 +17,8 @@ from webhooks.delivery import Outcome, Target
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.retry import next_retry_delay
 
-_IDS_PER_STATEMENT = 900  # SQLite allows 999 parameters per statement
+# SQLite allows 999 parameters per statement; leave room for the fixed ones.
+_IDS_PER_STATEMENT = 900
 
 
 @dataclass
@@ -30,7 +31,8 @@ class LaneResult:
     deferred: list[Target] = field(default_factory=list)
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+def chunked(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    """``ids`` in pieces small enough for one statement's parameters on SQLite."""
     for start in range(0, len(ids), _IDS_PER_STATEMENT):
         yield ids[start : start + _IDS_PER_STATEMENT]
 
@@ -56,7 +58,7 @@ def claim(limit: int, busy_endpoints: Collection[int], now: datetime) -> list[in
 
 def renew(ids: Sequence[int], now: datetime) -> None:
     """Extend the lease on work still in hand, so a long batch keeps its claim."""
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids):
         WebhookDelivery.objects.filter(id__in=chunk, status=DeliveryStatus.PENDING).update(
             locked_until=now + conf.lease
         )
@@ -143,7 +145,7 @@ def record(results: Iterable[LaneResult], now: datetime) -> None:
     with transaction.atomic():
         DeliveryAttempt.objects.bulk_create(attempts)
         for settlement, ids in settled.items():
-            for chunk in _chunks(ids):
+            for chunk in chunked(ids):
                 WebhookDelivery.objects.filter(id__in=chunk).update(
                     status=settlement.status,
                     attempts=F("attempts") + 1,
@@ -155,7 +157,7 @@ def record(results: Iterable[LaneResult], now: datetime) -> None:
                     updated_at=now,
                 )
         for until, ids in deferred.items():
-            for chunk in _chunks(ids):
+            for chunk in chunked(ids):
                 WebhookDelivery.objects.filter(id__in=chunk).update(
                     next_attempt_at=until, locked_until=None, updated_at=now
                 )
