@@ -13,7 +13,7 @@ INSTALLED := $(VENV)/.installed
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help install run test test-sqlite test-services lint typecheck bench clean
+.PHONY: help install browser run test test-sqlite test-services lint typecheck bench clean
 
 help:
 	@echo "make run    start the service on http://127.0.0.1:8000 (admin at /admin/)"
@@ -29,6 +29,20 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# The admin's browser test drives Debian's Chromium: install it where we can (root with
+# apt-get); elsewhere that one test skips and says how to get it.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "== installing Debian's chromium for the browser test"; \
+	    apt-get install -y -q chromium >/dev/null \
+	      || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; \
+	  else \
+	    echo "No $(CHROMIUM), and no root apt-get to install it: the browser test will skip."; \
+	  fi; \
+	fi
+
 run: install
 	$(MANAGE) migrate --noinput
 	@$(MANAGE) ensure_admin
@@ -41,7 +55,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy .
 
-test: lint typecheck test-sqlite test-services
+test: lint typecheck browser test-sqlite test-services
 	$(BIN)/coverage report
 
 test-sqlite: install

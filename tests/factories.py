@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from testimonials.models import Testimonial, TestimonialCategory
-from webhooks.models import WebhookEndpoint
+from webhooks import payloads
+from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 _sequence = itertools.count(1)
 
@@ -28,6 +31,17 @@ def make_user(**fields: Any) -> User:
 
 def make_superuser(**fields: Any) -> User:
     return make_user(is_staff=True, is_superuser=True, **fields)
+
+
+def make_staff(*permissions: str, **fields: Any) -> User:
+    """A staff user holding exactly ``permissions`` ("app_label.codename")."""
+    user = make_user(is_staff=True, **fields)
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return user
 
 
 def make_category(**fields: Any) -> TestimonialCategory:
@@ -74,3 +88,41 @@ def walk_through_lifecycle(testimonial: Testimonial) -> None:
     testimonial.add_response("Thank you!")
     testimonial.reject("Duplicate")
     testimonial.archive()
+
+
+def make_delivery(
+    endpoint: WebhookEndpoint | None = None,
+    status: str = "failed",
+    attempts: int = 0,
+    event_type: str = "testimonial.approved",
+    created_at: datetime | None = None,
+    **fields: Any,
+) -> WebhookDelivery:
+    """A delivery as the dispatcher would have left it, with ``attempts`` logged tries
+    (all 500s, but the last one of a succeeded delivery)."""
+    created_at = created_at or timezone.now()
+    endpoint = endpoint or make_endpoint()
+    body = payloads.encode(payloads.envelope(event_type, {"n": next(_sequence)}, created_at))
+    event = WebhookEvent.objects.create(type=event_type, payload=body, created_at=created_at)
+    delivery = WebhookDelivery.objects.create(
+        event=event,
+        endpoint=endpoint,
+        status=status,
+        attempts=attempts,
+        schedule_position=attempts,
+        next_attempt_at=created_at if status == "pending" else None,
+        last_status_code=500 if attempts and status != "succeeded" else None,
+        created_at=created_at,
+        **fields,
+    )
+    for number in range(1, attempts + 1):
+        succeeded = status == "succeeded" and number == attempts
+        DeliveryAttempt.objects.create(
+            delivery=delivery,
+            number=number,
+            started_at=created_at,
+            duration_ms=3,
+            status_code=200 if succeeded else 500,
+            error="" if succeeded else "HTTP 500",
+        )
+    return delivery

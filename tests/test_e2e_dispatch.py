@@ -4,6 +4,7 @@ checked with the official ``standardwebhooks`` library."""
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from standardwebhooks.webhooks import Webhook
 
@@ -110,6 +112,45 @@ def test_500_500_200_is_three_tries_and_a_success(
     # Each retry goes out about when it is due: 0.5 s after the failure, within a second.
     gaps = [later.at - earlier.at for earlier, later in pairwise(tries)]
     assert all(0.45 <= gap <= 1.5 for gap in gaps), gaps
+
+
+def test_a_failed_delivery_replayed_by_the_command_arrives_with_the_same_webhook_id(
+    receiver: Receiver, start_worker: StartWorker
+) -> None:
+    receiver.script("/down", 500, 500, 200)
+    endpoint = make_endpoint(url=receiver.url("/down"))
+    start_worker(WEBHOOKS_RETRY_SCHEDULE="0.2s", WEBHOOKS_RETRY_JITTER="0")
+    make_testimonial()
+    wait_until(
+        lambda: WebhookDelivery.objects.get().status == DeliveryStatus.FAILED,
+        20,
+        "the delivery to fail after its two tries",
+    )
+    # The receiver rotates to the new secret during the outage; the old one still signs.
+    old_secret = endpoint.secret
+    endpoint.rotate_secret()
+
+    call_command("replay_webhooks", stdout=io.StringIO())
+
+    receiver.wait_for(lambda got: len(got) == 3, timeout=20)
+    wait_until(
+        lambda: WebhookDelivery.objects.get().status == DeliveryStatus.SUCCEEDED,
+        10,
+        "the replayed delivery to succeed",
+    )
+    first, _, replayed = receiver.at("/down")
+    assert replayed.headers["webhook-id"] == first.headers["webhook-id"]
+    assert replayed.body == first.body
+    assert len(replayed.headers["webhook-signature"].split()) == 2
+    Webhook(old_secret).verify(replayed.body, replayed.headers)
+    Webhook(endpoint.secret).verify(replayed.body, replayed.headers)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.attempts == 3
+    assert list(delivery.attempt_log.values_list("number", "status_code")) == [
+        (1, 500),
+        (2, 500),
+        (3, 200),
+    ]
 
 
 def test_a_rolled_back_change_sends_nothing(receiver: Receiver, start_worker: StartWorker) -> None:

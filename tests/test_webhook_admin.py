@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import make_endpoint, make_testimonial
-from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from tests.factories import make_delivery, make_endpoint, make_staff, make_testimonial
+from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 pytestmark = pytest.mark.django_db
-
-
-def test_creating_an_endpoint_generates_a_secret_and_shows_it(admin_client: Client) -> None:
-    response = admin_client.post(
-        reverse("admin:webhooks_webhookendpoint_add"),
-        {
-            "url": "https://hooks.example.com/in",
-            "description": "CRM",
-            "event_types": ["testimonial.approved", "testimonial.featured"],
-            "is_active": "on",
-            "headers": "{}",
-        },
-    )
-
-    assert response.status_code == 302
-    endpoint = WebhookEndpoint.objects.get()
-    assert endpoint.event_types == ["testimonial.approved", "testimonial.featured"]
-    assert endpoint.secret.startswith("whsec_")
-    page = admin_client.get(reverse("admin:webhooks_webhookendpoint_change", args=[endpoint.pk]))
-    assert endpoint.secret in page.content.decode()
 
 
 def test_the_endpoint_form_refuses_bad_input_with_field_errors(admin_client: Client) -> None:
@@ -92,3 +75,180 @@ def test_an_event_shows_its_payload(admin_client: Client) -> None:
     page = admin_client.get(reverse("admin:webhooks_webhookevent_change", args=[event.pk]))
 
     assert "Shown in the admin, nicely indented." in page.content.decode()
+
+
+def changelist_url(model: str) -> str:
+    return reverse(f"admin:webhooks_{model}_changelist")
+
+
+def test_the_endpoint_list_shows_health_and_why_an_endpoint_is_off(admin_client: Client) -> None:
+    healthy = make_endpoint(description="Healthy")
+    make_delivery(healthy, status="succeeded", attempts=3)  # 500, 500, 200 just now
+    old = timezone.now() - timedelta(days=2)
+    make_delivery(healthy, status="succeeded", attempts=1, created_at=old)  # outside 24 h
+    make_endpoint(description="Gone", is_active=False, disabled_reason="The receiver answered 410")
+    make_endpoint(description="Quiet")
+
+    page = admin_client.get(changelist_url("webhookendpoint")).content.decode()
+
+    assert "33% of 3" in page
+    assert "no tries" in page
+    assert "disabled: The receiver answered 410" in page
+
+
+def test_unticking_active_records_who_disabled_it_and_ticking_it_resets_health(
+    admin_client: Client,
+) -> None:
+    endpoint = make_endpoint(consecutive_failures=4, failing_since=timezone.now())
+    change = reverse("admin:webhooks_webhookendpoint_change", args=[endpoint.pk])
+    form = {"url": endpoint.url, "description": "", "headers": "{}"}
+
+    admin_client.post(change, form)
+    endpoint.refresh_from_db()
+    assert (endpoint.is_active, endpoint.disabled_reason) == (False, "Disabled by admin.")
+    assert endpoint.disabled_at is not None
+
+    admin_client.post(change, {**form, "is_active": "on"})
+    enabled = WebhookEndpoint.objects.get(pk=endpoint.pk)
+    assert (enabled.is_active, enabled.disabled_reason, enabled.disabled_at) == (True, "", None)
+    assert (enabled.consecutive_failures, enabled.failing_since) == (0, None)
+
+
+def test_send_test_event_from_the_endpoint_page(admin_client: Client) -> None:
+    endpoint = make_endpoint(event_types=["testimonial.archived"])
+    send = reverse("admin:webhooks_webhookendpoint_send_test", args=[endpoint.pk])
+    assert "Send webhook.test" in admin_client.get(send).content.decode()
+    assert not WebhookEvent.objects.exists()
+
+    response = admin_client.post(send, follow=True)
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.endpoint, delivery.event.type) == (endpoint, "webhook.test")
+    assert response.redirect_chain[-1][0].endswith(f"?endpoint__id__exact={endpoint.pk}")
+    assert f"delivery #{delivery.pk}" in response.content.decode()
+
+
+def test_send_test_event_action_refuses_disabled_endpoints(admin_client: Client) -> None:
+    active = make_endpoint()
+    disabled = make_endpoint(description="Paused", is_active=False)
+
+    response = admin_client.post(
+        changelist_url("webhookendpoint"),
+        {"action": "send_test_event_selected", "_selected_action": [active.pk, disabled.pk]},
+        follow=True,
+    )
+
+    assert list(WebhookDelivery.objects.values_list("endpoint_id", flat=True)) == [active.pk]
+    assert "Not sent: endpoint #" in response.content.decode()
+    assert "Paused" in response.content.decode()
+
+
+def test_sending_a_test_event_needs_change_permission(client: Client) -> None:
+    endpoint = make_endpoint()
+    client.force_login(make_staff("webhooks.view_webhookendpoint"))
+    send = reverse("admin:webhooks_webhookendpoint_send_test", args=[endpoint.pk])
+
+    assert client.post(send).status_code == 403
+    assert not WebhookEvent.objects.exists()
+
+
+def test_the_delivery_log_filters_by_endpoint_type_and_date(admin_client: Client) -> None:
+    first, second = make_endpoint(description="First"), make_endpoint(description="Second")
+    approved = make_delivery(first)
+    created = make_delivery(second, event_type="testimonial.created")
+    old = make_delivery(first, created_at=timezone.now() - timedelta(days=400))
+
+    def listed(**query: str) -> set[int]:
+        response = admin_client.get(changelist_url("webhookdelivery"), query)
+        return {d.pk for d in response.context["cl"].result_list}
+
+    assert listed(endpoint__id__exact=str(first.pk)) == {approved.pk, old.pk}
+    assert listed(event__type="testimonial.created") == {created.pk}
+    assert listed(created_at__year=str(old.created_at.year)) == {old.pk}
+
+
+def test_a_delivery_page_shows_its_payload_and_attempts_with_headers(
+    admin_client: Client,
+) -> None:
+    delivery = make_delivery(status="failed", attempts=1)
+    DeliveryAttempt.objects.filter(delivery=delivery).update(
+        request_headers={"webhook-id": str(delivery.event_id), "authorization": "[redacted]"},
+        response_body="upstream down",
+        duration_ms=1234,
+    )
+
+    page = admin_client.get(
+        reverse("admin:webhooks_webhookdelivery_change", args=[delivery.pk])
+    ).content.decode()
+
+    assert "upstream down" in page
+    assert "1234 ms" in page
+    assert "[redacted]" in page
+    assert "&quot;type&quot;: &quot;testimonial.approved&quot;" in page
+    assert "Replay this delivery" in page
+
+
+def test_replay_selected_requeues_and_refuses_disabled_endpoints(admin_client: Client) -> None:
+    replayable = make_delivery(status="failed", attempts=2)
+    refused = make_delivery(make_endpoint(description="Off", is_active=False), attempts=1)
+
+    response = admin_client.post(
+        changelist_url("webhookdelivery"),
+        {"action": "replay_selected", "_selected_action": [replayable.pk, refused.pk]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Replayed 1 delivery(ies)" in page
+    assert "Not replayed (1): endpoint #" in page
+    replayable.refresh_from_db()
+    refused.refresh_from_db()
+    assert (replayable.status, replayable.schedule_position, replayable.attempts) == (
+        "pending",
+        0,
+        2,
+    )
+    assert refused.status == "failed"
+
+
+def test_the_replay_button_on_a_delivery_page(admin_client: Client) -> None:
+    delivery = make_delivery(status="succeeded", attempts=1)
+    replay = reverse("admin:webhooks_webhookdelivery_replay", args=[delivery.pk])
+
+    assert admin_client.get(replay).status_code == 405
+    response = admin_client.post(replay)
+
+    assert response["Location"] == reverse(
+        "admin:webhooks_webhookdelivery_change", args=[delivery.pk]
+    )
+    delivery.refresh_from_db()
+    assert delivery.status == "pending"
+    missing = reverse("admin:webhooks_webhookdelivery_replay", args=[999])
+    assert admin_client.post(missing).status_code == 404
+
+
+def test_replaying_needs_the_replay_permission(client: Client) -> None:
+    delivery = make_delivery(status="failed")
+    client.force_login(make_staff("webhooks.view_webhookdelivery"))
+
+    listed = client.get(changelist_url("webhookdelivery")).content.decode()
+    page = client.get(
+        reverse("admin:webhooks_webhookdelivery_change", args=[delivery.pk])
+    ).content.decode()
+    refused = client.post(reverse("admin:webhooks_webhookdelivery_replay", args=[delivery.pk]))
+
+    assert "replay_selected" not in listed
+    assert "Replay this delivery" not in page
+    assert refused.status_code == 403
+    delivery.refresh_from_db()
+    assert delivery.status == "failed"
+
+
+def test_an_event_page_lists_its_deliveries(admin_client: Client) -> None:
+    delivery = make_delivery(make_endpoint(description="Listed here"))
+
+    page = admin_client.get(
+        reverse("admin:webhooks_webhookevent_change", args=[delivery.event_id])
+    ).content.decode()
+
+    assert "Listed here" in page

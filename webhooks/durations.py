@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from webhooks.exceptions import InvalidDuration
+from django.utils import timezone
+
+from webhooks.exceptions import InvalidDuration, InvalidMoment
 
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$", re.IGNORECASE)
@@ -34,3 +36,23 @@ def format_duration(delta: timedelta) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
     return f"{seconds:g}s"
+
+
+def parse_moment(text: str, now: datetime) -> datetime:
+    """A point in time as an operator types it: ISO 8601 (``2026-11-24``,
+    ``2026-11-24T10:00``, with or without an offset; without one it is in the site's
+    time zone), or a duration back from ``now`` (``30m``, ``2h``, ``3d``)."""
+    try:
+        return now - parse_duration(text)
+    except InvalidDuration:
+        pass
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidMoment(
+            f"{text!r} is not a time: write ISO 8601 (2026-11-24 or 2026-11-24T10:00Z) "
+            "or a duration back from now (30m, 2h, 3d)"
+        ) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from webhooks.conf import conf
 from webhooks.delivery import Outcome
 from webhooks.durations import format_duration
-from webhooks.models import WebhookEndpoint
+from webhooks.models import DeliveryAttempt, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
@@ -69,3 +69,20 @@ def disable(endpoint_id: int, now: datetime, reason: str, **only_if: Any) -> boo
     if changed:
         logger.warning("webhook endpoint %s disabled: %s", endpoint_id, reason)
     return bool(changed)
+
+
+def with_recent_attempts(
+    endpoints: QuerySet[WebhookEndpoint], since: datetime
+) -> QuerySet[WebhookEndpoint]:
+    """Annotates ``recent_attempts`` and ``recent_successes``: tries since ``since``, and
+    how many of them got a 2xx, one correlated count each (attempts are indexed by time)."""
+    recent = DeliveryAttempt.objects.filter(
+        delivery__endpoint=OuterRef("pk"), started_at__gte=since
+    )
+    successes = recent.filter(status_code__gte=200, status_code__lt=300)
+    return endpoints.annotate(recent_attempts=_count(recent), recent_successes=_count(successes))
+
+
+def _count(attempts: QuerySet[DeliveryAttempt]) -> Any:
+    counted = attempts.order_by().values("delivery__endpoint").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from webhooks import signing
 from webhooks.conf import conf
+from webhooks.exceptions import EndpointDisabled
 from webhooks.fields import EncryptedSecretField
 from webhooks.validators import (
     validate_custom_headers,
@@ -54,6 +55,10 @@ class WebhookEndpoint(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = "webhook endpoint"
+        permissions = [
+            ("reveal_secret", "Can reveal the signing secret of a webhook endpoint"),
+            ("rotate_secret", "Can rotate the signing secret of a webhook endpoint"),
+        ]
 
     def __str__(self) -> str:
         return self.description or self.url
@@ -85,6 +90,11 @@ class WebhookEndpoint(models.Model):
             update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"]
         )
         return self.secret
+
+    def ensure_active(self) -> None:
+        """Raises EndpointDisabled, naming the endpoint and why, when it is switched off."""
+        if not self.is_active:
+            raise EndpointDisabled(self.pk, str(self), self.disabled_reason)
 
     def enable(self) -> None:
         """Back in service: pending deliveries resume and the failure streak restarts."""
@@ -162,6 +172,7 @@ class WebhookDelivery(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "webhook delivery"
         verbose_name_plural = "webhook deliveries"
+        permissions = [("replay_delivery", "Can replay webhook deliveries")]
         constraints = [
             models.UniqueConstraint(fields=["event", "endpoint"], name="one_delivery_per_endpoint")
         ]
@@ -194,6 +205,10 @@ class DeliveryAttempt(models.Model):
     class Meta:
         ordering = ["delivery", "number"]
         verbose_name = "delivery attempt"
+        indexes = [
+            # Endpoint health in the admin counts the attempts of the last 24 hours.
+            models.Index(fields=["started_at"], name="attempt_started_idx"),
+        ]
 
     def __str__(self) -> str:
         outcome = self.status_code if self.status_code is not None else self.error[:40]

@@ -45,7 +45,7 @@ def publish(
         event = WebhookEvent.objects.create(type=event_type, payload=body, created_at=now)
         for chunk in chunked(ids):
             _insert_deliveries(event, chunk, now)
-    transaction.on_commit(_wake_dispatchers, robust=True)
+    wake_dispatchers_after_commit()
     return event
 
 
@@ -99,6 +99,11 @@ def _broker() -> Any:
     from django_q.brokers import get_broker
 
     return get_broker()
+
+
+def wake_dispatchers_after_commit() -> None:
+    """New due work: tell the dispatchers once the transaction that made it commits."""
+    transaction.on_commit(_wake_dispatchers, robust=True)
 
 
 def _wake_dispatchers() -> None:

@@ -1,0 +1,181 @@
+"""An operator's first session, in a real browser: log in, add an endpoint pointing at
+``webhook_listen``, copy its secret, send a test event, watch the delivery log, replay.
+
+Everything is real: Django's live server, a ``qcluster`` child process, the listener
+command verifying signatures, Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.test.testcases import LiveServerThread
+from playwright.sync_api import Page, expect
+from pytest_django import Settings
+
+from tests.browser import ARTIFACTS, chromium_page
+from tests.factories import make_superuser
+from tests.processes import ROOT, child_env
+from tests.worker import Worker, database_url
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Listener:
+    """``manage.py webhook_listen`` in a child process; its output in a file."""
+
+    def __init__(self, port: int, secret: str, log: Path) -> None:
+        self.log = log
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-u",
+                str(ROOT / "manage.py"),
+                "webhook_listen",
+                "--port",
+                str(port),
+                "--secret",
+                secret,
+            ],
+            cwd=ROOT,
+            env=child_env(DATABASE_URL=database_url(), DATA_DIR=str(log.parent)),
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_for(lambda text: "Listening on" in text, "the listener to start")
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, condition: Callable[[str], bool], what: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while not condition(text := self.output()):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"waiting for {what}; listener said:\n{text}")
+            time.sleep(0.1)
+        return text
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def site(transactional_db: None) -> Iterator[str]:
+    """Django on a free port for this test only (pytest-django's ``live_server`` lives
+    for the whole session, and its idle connections kept PostgreSQL's test database from
+    being dropped at the end)."""
+    server = LiveServerThread("127.0.0.1", StaticFilesHandler)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    if server.error is not None:
+        raise server.error
+    yield f"http://127.0.0.1:{server.port}"
+    server.terminate()
+
+
+@pytest.fixture
+def worker(tmp_path: Path, transactional_db: None) -> Iterator[Worker]:
+    worker = Worker(tmp_path).start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def page(site: str, worker: Worker, settings: Settings) -> Iterator[Page]:
+    """Everything that touches the database is set up first: Playwright's sync API runs
+    an event loop in this thread, and Django rightly refuses ORM calls under one."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True  # the listener is on 127.0.0.1
+    make_superuser(username="ops", password="a-long-test-password")
+    with chromium_page() as page:
+        yield page
+
+
+def reload_until(page: Page, selector: str, text: str, timeout: float = 30) -> None:
+    """The log is a plain page: reload it until the worker's result shows."""
+    deadline = time.monotonic() + timeout
+    while text not in page.locator(selector).first.inner_text():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{selector} never showed {text!r}")
+        time.sleep(0.3)
+        page.reload()
+
+
+def test_an_operator_sends_a_test_event_and_replays_it(
+    page: Page, site: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    listener: Listener | None = None
+    try:
+        page.goto(f"{site}/admin/")
+        page.fill("#id_username", "ops")
+        page.fill("#id_password", "a-long-test-password")
+        page.click("input[type=submit]")
+        expect(page.locator("#site-name")).to_be_visible()
+
+        page.goto(f"{site}/admin/webhooks/webhookendpoint/add/")
+        page.fill("#id_url", f"http://127.0.0.1:{port}/hooks")
+        page.fill("#id_description", "Local listener")
+        page.click("input[name=_save]")
+        expect(page.locator(".webhooks-secret")).to_contain_text("shown only this once")
+        # The listener verifies every signature with what the page showed.
+        secret = page.input_value("#webhook-secret")
+        page.click("button[data-copy]")
+        expect(page.locator("button[data-copy]")).to_have_text("Copied")
+
+        listener = Listener(port, secret, tmp_path / "listener.log")
+        page.reload()
+        expect(page.locator("#webhook-secret")).to_have_count(0)  # shown once only
+
+        page.click("text=Send test event")
+        page.click("input[value='Send webhook.test']")
+        expect(page.get_by_text("Test event queued")).to_be_visible()
+        reload_until(page, "#result_list td.field-status_badge", "Succeeded")
+        first = listener.wait_for(lambda text: "signature verified" in text, "the test event")
+        assert "webhook.test" in first
+
+        page.click("#result_list th.field-id a")
+        expect(page.locator(".inline-related td.field-status_code p").first).to_have_text("200")
+        page.go_back()
+        page.check("#result_list input.action-select")
+        page.select_option("select[name=action]", "replay_selected")
+        page.click("button[name=index]")
+        expect(page.get_by_text("Replayed 1 delivery(ies)")).to_be_visible()
+        reload_until(page, "#result_list td.field-attempts", "2")
+        reload_until(page, "#result_list td.field-status_badge", "Succeeded")
+
+        both = listener.wait_for(
+            lambda text: text.count("signature verified") == 2, "the replayed event"
+        )
+        ids = re.findall(r"webhook-id=(\S+)", both)
+        assert len(ids) == 2
+        assert ids[0] == ids[1]  # a replay keeps the webhook-id
+        assert "NOT verified" not in both
+
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.click("#toggle-nav-sidebar")  # the log's columns want the whole width
+        page.screenshot(path=str(ARTIFACTS / "delivery-log.png"), full_page=True)
+        page.goto(f"{site}/admin/webhooks/webhookendpoint/")
+        page.screenshot(path=str(ARTIFACTS / "endpoints.png"))
+        page.goto(f"{site}/admin/webhooks/webhookdelivery/")
+        page.click("#result_list th.field-id a")
+        # The admin scrolls inside its own layout, so a full-page shot needs a tall window.
+        page.set_viewport_size({"width": 1400, "height": 2200})
+        page.screenshot(path=str(ARTIFACTS / "delivery-detail.png"))
+    finally:
+        if listener is not None:
+            listener.stop()
