@@ -154,7 +154,7 @@ def test_an_operator_sends_a_test_event_and_replays_it(
         page.check("#result_list input.action-select")
         page.select_option("select[name=action]", "replay_selected")
         page.click("button[name=index]")
-        expect(page.get_by_text("Replayed 1 delivery(ies)")).to_be_visible()
+        expect(page.get_by_text("Replayed 1 delivery")).to_be_visible()
         reload_until(page, "#result_list td.field-attempts", "2")
         reload_until(page, "#result_list td.field-status_badge", "Succeeded")
 

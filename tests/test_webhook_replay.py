@@ -35,7 +35,7 @@ def test_by_default_every_failed_delivery_is_requeued_with_a_fresh_schedule() ->
 
     out, _ = replay()
 
-    assert "Replayed 1 delivery(ies)." in out
+    assert "Replayed 1 delivery." in out
     failed.refresh_from_db()
     assert failed.status == "pending"
     assert failed.schedule_position == 0
@@ -57,7 +57,7 @@ def test_a_dry_run_lists_and_changes_nothing() -> None:
 
     assert f"#{delivery.pk} testimonial.approved" in out
     assert str(delivery.event_id) in out
-    assert "Would replay 1 delivery(ies). Dry run: nothing changed." in out
+    assert "Would replay 1 delivery. Dry run: nothing changed." in out
     assert statuses() == before
 
 
@@ -67,7 +67,7 @@ def test_named_deliveries_are_replayed_whatever_their_status() -> None:
 
     out, _ = replay("--delivery", str(succeeded.pk))
 
-    assert "Replayed 1 delivery(ies)." in out
+    assert "Replayed 1 delivery." in out
     assert statuses() == {succeeded.pk: "pending", other.pk: "failed"}
 
 
@@ -191,8 +191,8 @@ def test_a_broad_replay_skips_disabled_endpoints_and_says_so() -> None:
 
     out, err = replay()
 
-    assert "Replayed 1 delivery(ies)." in out
-    assert "Skipped 1 delivery(ies): endpoint #" in err
+    assert "Replayed 1 delivery." in out
+    assert "Skipped 1 delivery: endpoint #" in err
     assert "'Old CRM' is disabled" in err
     assert statuses() == {skipped.pk: "failed", replayed.pk: "pending"}
 
@@ -209,7 +209,7 @@ def test_a_large_replay_reports_progress(monkeypatch: pytest.MonkeyPatch) -> Non
 
     assert "re-queued 3 of 3" in err
     assert out.count("testimonial.approved") == 3
-    assert "Replayed 3 delivery(ies)." in out
+    assert "Replayed 3 deliveries." in out
 
 
 def test_nothing_to_replay_says_so() -> None:
@@ -217,5 +217,5 @@ def test_nothing_to_replay_says_so() -> None:
 
     out, _ = replay()
 
-    assert "Replayed 0 delivery(ies)." in out
+    assert "Replayed 0 deliveries." in out
     assert "worker" not in out

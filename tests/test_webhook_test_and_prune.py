@@ -90,7 +90,7 @@ def test_prune_deletes_old_finished_deliveries_and_orphaned_events_only() -> Non
 
     out = run("prune_webhook_log", "--older-than", "30d")
 
-    assert "Deleted 1 delivery(ies), 2 attempt(s) and 1 event(s)" in out
+    assert "Deleted 1 delivery, 2 attempts and 1 event" in out
     remaining = set(WebhookDelivery.objects.values_list("id", flat=True))
     assert remaining == {old_failed.pk, old_pending.pk, recent.pk}
     assert not WebhookEvent.objects.filter(pk=old_succeeded.event_id).exists()
@@ -98,7 +98,7 @@ def test_prune_deletes_old_finished_deliveries_and_orphaned_events_only() -> Non
 
     out = run("prune_webhook_log", "--older-than", "30d", "--include-failed")
 
-    assert "Deleted 1 delivery(ies), 1 attempt(s) and 1 event(s)" in out
+    assert "Deleted 1 delivery, 1 attempt and 1 event" in out
     assert set(WebhookDelivery.objects.values_list("id", flat=True)) == {
         old_pending.pk,
         recent.pk,
@@ -112,7 +112,7 @@ def test_an_old_event_with_a_delivery_still_pending_is_kept() -> None:
 
     out = run("prune_webhook_log", "--older-than", "30d")
 
-    assert "Deleted 1 delivery(ies), 0 attempt(s) and 0 event(s)" in out
+    assert "Deleted 1 delivery, 0 attempts and 0 events" in out
     assert WebhookEvent.objects.filter(pk=done.event_id).exists()
 
 
@@ -123,10 +123,10 @@ def test_prune_dry_run_counts_what_it_would_delete() -> None:
 
     out = run("prune_webhook_log", "--older-than", "30d", "--dry-run")
 
-    assert "Would delete 1 delivery(ies), 3 attempt(s) and 1 event(s)" in out
+    assert "Would delete 1 delivery, 3 attempts and 1 event" in out
     assert "Dry run: nothing changed." in out
     assert WebhookDelivery.objects.count() == 2
-    assert "Would delete 2 delivery(ies), 4 attempt(s) and 2 event(s)" in run(
+    assert "Would delete 2 deliveries, 4 attempts and 2 events" in run(
         "prune_webhook_log", "--older-than", "30d", "--dry-run", "--include-failed"
     )
 
@@ -140,7 +140,7 @@ def test_prune_works_through_more_rows_than_one_batch(monkeypatch: pytest.Monkey
     for _ in range(5):
         make_delivery(endpoint, status="succeeded", attempts=1, created_at=old)
 
-    assert "Deleted 5 delivery(ies), 5 attempt(s) and 5 event(s)" in run(
+    assert "Deleted 5 deliveries, 5 attempts and 5 events" in run(
         "prune_webhook_log", "--older-than", "30d"
     )
     assert not WebhookEvent.objects.exists()

@@ -21,6 +21,7 @@ from webhooks.exceptions import EndpointDisabled
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.outbox import wake_dispatchers_after_commit
 from webhooks.queue import chunked
+from webhooks.text import counted
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ class Candidate:
     def describe(self) -> str:
         return (
             f"#{self.id} {self.event_type} → endpoint #{self.endpoint_id} {self.endpoint} "
-            f"[{self.status}, {self.attempts} attempt(s), {self.created_at:%Y-%m-%d %H:%M:%S}] "
+            f"[{self.status}, {counted(self.attempts, 'attempt')}, "
+            f"{self.created_at:%Y-%m-%d %H:%M:%S}] "
             f"webhook-id {self.event_id}"
         )
 

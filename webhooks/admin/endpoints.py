@@ -26,6 +26,7 @@ from webhooks.admin.forms import EndpointForm, RotateSecretForm
 from webhooks.exceptions import EndpointDisabled
 from webhooks.models import WebhookEndpoint
 from webhooks.pings import send_test_event
+from webhooks.text import counted
 
 logger = logging.getLogger(__name__)
 
@@ -307,7 +308,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
     def enable_selected(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         for endpoint in queryset:
             endpoint.enable()
-        self.message_user(request, f"{len(queryset)} endpoint(s) enabled.", messages.SUCCESS)
+        self.message_user(
+            request, f"{counted(len(queryset), 'endpoint')} enabled.", messages.SUCCESS
+        )
 
     @admin.action(permissions=["change"], description="Disable selected endpoints")
     def disable_selected(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
@@ -316,7 +319,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
             disabled_at=timezone.now(),
             disabled_reason=f"Disabled by {request.user}.",
         )
-        self.message_user(request, f"{changed} endpoint(s) disabled.", messages.SUCCESS)
+        self.message_user(request, f"{counted(changed, 'endpoint')} disabled.", messages.SUCCESS)
 
     # -- helpers --------------------------------------------------------------------
 
@@ -352,8 +355,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
         secrets.show_once(request, [e.pk for e in endpoints])
         self.message_user(
             request,
-            f"Rotated the signing secret of {len(endpoints)} endpoint(s). Each endpoint's page "
-            "shows its new secret once; the previous one keeps signing for the overlap.",
+            f"Rotated the signing secret of {counted(len(endpoints), 'endpoint')}. Each "
+            "endpoint's page shows its new secret once; the previous one keeps signing for "
+            "the overlap.",
             messages.SUCCESS,
         )
 

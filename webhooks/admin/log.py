@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from webhooks import replay
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEvent
+from webhooks.text import counted
 
 _M = TypeVar("_M", bound=Model)
 
@@ -182,13 +183,15 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
     def _replay(self, request: HttpRequest, deliveries: QuerySet[WebhookDelivery]) -> None:
         plan = replay.plan(deliveries)
         for error, count in plan.refused:
-            self.message_user(request, f"Not replayed ({count}): {error}.", messages.ERROR)
+            self.message_user(
+                request, f"Not replayed ({counted(count, 'delivery')}): {error}.", messages.ERROR
+            )
         if plan.candidates:
             done = replay.replay([c.id for c in plan.candidates])
             self.message_user(
                 request,
-                f"Replayed {done} delivery(ies) with a fresh retry schedule; a running worker "
-                "sends them now.",
+                f"Replayed {counted(done, 'delivery')} with a fresh retry schedule; a running "
+                "worker sends them now.",
                 messages.SUCCESS,
             )
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from webhooks import pruning
 from webhooks.durations import parse_duration
 from webhooks.exceptions import InvalidDuration
+from webhooks.text import counted
 
 
 class Command(BaseCommand):
@@ -41,7 +42,8 @@ class Command(BaseCommand):
             counts = pruning.prune(before, include_failed)
             verb = "Deleted"
         self.stdout.write(
-            f"{verb} {counts.deliveries} delivery(ies), {counts.attempts} attempt(s) and "
-            f"{counts.events} event(s) created before {before:%Y-%m-%d %H:%M:%S %Z}."
+            f"{verb} {counted(counts.deliveries, 'delivery')}, "
+            f"{counted(counts.attempts, 'attempt')} and {counted(counts.events, 'event')} "
+            f"created before {before:%Y-%m-%d %H:%M:%S %Z}."
             + (" Dry run: nothing changed." if dry_run else "")
         )

@@ -14,6 +14,7 @@ from webhooks.durations import parse_moment
 from webhooks.events import EVENT_TYPES
 from webhooks.exceptions import InvalidMoment
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.text import counted
 
 STATUSES = [choice.value for choice in DeliveryStatus]
 # Above this many deliveries, report progress while re-queueing.
@@ -67,7 +68,7 @@ class Command(BaseCommand):
         if plan.refused and explicit:
             raise CommandError("; ".join(str(error) for error, _ in plan.refused))
         for error, count in plan.refused:
-            self.stderr.write(self.style.WARNING(f"Skipped {count} delivery(ies): {error}."))
+            self.stderr.write(self.style.WARNING(f"Skipped {counted(count, 'delivery')}: {error}."))
 
         show_each = options["dry_run"] or options["verbosity"] >= 2
         if show_each:
@@ -75,7 +76,9 @@ class Command(BaseCommand):
                 self.stdout.write(candidate.describe())
         total = len(plan.candidates)
         if options["dry_run"]:
-            self.stdout.write(f"Would replay {total} delivery(ies). Dry run: nothing changed.")
+            self.stdout.write(
+                f"Would replay {counted(total, 'delivery')}. Dry run: nothing changed."
+            )
             return
         progress = None
         if total > PROGRESS_ABOVE:
@@ -85,7 +88,7 @@ class Command(BaseCommand):
 
         done = replay.replay([c.id for c in plan.candidates], progress)
         self.stdout.write(
-            self.style.SUCCESS(f"Replayed {done} delivery(ies).")
+            self.style.SUCCESS(f"Replayed {counted(done, 'delivery')}.")
             + (" A running worker (manage.py qcluster) sends them now." if done else "")
         )
 
