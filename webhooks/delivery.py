@@ -7,6 +7,7 @@ returns plain results (``Outcome``), never touching the ORM.
 from __future__ import annotations
 
 import re
+import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -113,10 +114,25 @@ def classify(exc: httpx.HTTPError) -> tuple[str, bool]:
         return f"DNS: {cause}", True
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out ({type(exc).__name__}): {exc}", True
+    if _caused_by(exc, ssl.SSLError):
+        return f"TLS handshake failed: {exc}", True
     if isinstance(exc, httpx.ConnectError):
         return f"connection failed: {exc}", True
-    # Resets, malformed responses, TLS failures after connecting.
+    if _caused_by(exc, ConnectionResetError):
+        return f"connection reset by the receiver: {exc}", False
+    # Malformed responses, a connection closed mid-answer.
     return f"{type(exc).__name__}: {exc}", False
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(10):  # causes can form a cycle; a real chain is a few links long
+        if seen is None:
+            return False
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def attempt(client: httpx.Client, target: Target) -> Outcome:
@@ -144,6 +160,9 @@ def attempt(client: httpx.Client, target: Target) -> Outcome:
             )
     except httpx.HTTPError as exc:
         outcome.error, outcome.unreachable = classify(exc)
+    except httpx.InvalidURL as exc:
+        # A URL stored around full_clean() that httpx cannot even parse.
+        outcome.error, outcome.unreachable = f"refused before sending: {exc}", True
     outcome.duration_ms = round((time.monotonic() - started) * 1000)
     outcome.finished_at = timezone.now()
     return outcome

@@ -18,6 +18,8 @@ import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from typing import Any
 
@@ -107,9 +109,24 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._stream.get_extra_info(info)
 
 
+# getaddrinfo() blocks and takes no timeout: lookups run here so a sender can stop
+# waiting at its deadline. A lookup that never returns holds one of these threads, never
+# a sender.
+_resolver = ThreadPoolExecutor(max_workers=8, thread_name_prefix="webhooks-dns")
+
+
+def _lookup(host: str, port: int) -> list[Any]:
+    return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+
+
 def resolve(host: str, port: int) -> list[str]:
+    left, _ = _time_left(conf.connect_timeout)
+    lookup = _resolver.submit(_lookup, host, port)
     try:
-        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        found = lookup.result(timeout=left)
+    except FutureTimeout:
+        lookup.cancel()
+        raise NameNotResolved(f"cannot resolve {host}: no answer within {left:.3g}s") from None
     except (socket.gaierror, UnicodeError) as exc:
         raise NameNotResolved(f"cannot resolve {host}: {exc}") from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
