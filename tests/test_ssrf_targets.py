@@ -4,7 +4,6 @@ time (resolved once, every address checked, nothing sent on a refusal)."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -75,7 +74,7 @@ REFUSED_AT_SEND = {
 
 
 @pytest.fixture
-def fake_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def fake_dns(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     asked: list[str] = []
 
     def lookup(host: str, port: int) -> list[tuple[object, ...]]:
@@ -87,7 +86,7 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         ]
 
     monkeypatch.setattr(transport, "_lookup", lookup)
-    yield asked
+    return asked
 
 
 @pytest.fixture(autouse=True)
