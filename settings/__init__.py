@@ -144,6 +144,7 @@ WEBHOOKS_POLL_INTERVAL: str = env.str("WEBHOOKS_POLL_INTERVAL", default="0.1s")
 WEBHOOKS_BATCH_SIZE: int = env.int("WEBHOOKS_BATCH_SIZE", default=100)
 WEBHOOKS_CONCURRENCY: int = env.int("WEBHOOKS_CONCURRENCY", default=16)
 WEBHOOKS_LEASE: str = env.str("WEBHOOKS_LEASE", default="30s")
+WEBHOOKS_MAX_PAYLOAD_BYTES: int = env.int("WEBHOOKS_MAX_PAYLOAD_BYTES", default=256 * 1024)
 
 Q_CLUSTER = environment.q_cluster(
     env,

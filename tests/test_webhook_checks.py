@@ -13,6 +13,9 @@ def ids(settings: Settings) -> set[str]:
 
 
 def test_the_default_configuration_is_clean(settings: Settings) -> None:
+    # The test runner turns DEBUG off but the development default (private URLs allowed)
+    # stays; production's default is off.
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
     assert ids(settings) == set()
 
 
@@ -25,6 +28,7 @@ def test_the_default_configuration_is_clean(settings: Settings) -> None:
         ("WEBHOOKS_LEASE", "10s", "webhooks.E003"),
         ("WEBHOOKS_ALLOWED_NETWORKS", ["10.0.0.0/33"], "webhooks.E005"),
         ("Q_CLUSTER", {"timeout": 60, "retry": 60}, "webhooks.E004"),
+        ("WEBHOOKS_MAX_PAYLOAD_BYTES", 0, "webhooks.E006"),
     ],
 )
 def test_misconfiguration_is_reported(
@@ -33,3 +37,12 @@ def test_misconfiguration_is_reported(
     setattr(settings, setting, value)
 
     assert error in ids(settings)
+
+
+def test_private_targets_allowed_in_production_is_a_warning(settings: Settings) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+    settings.DEBUG = True
+    assert "webhooks.W001" not in ids(settings)
+
+    settings.DEBUG = False
+    assert "webhooks.W001" in ids(settings)

@@ -45,6 +45,19 @@ def check_settings(**_: Any) -> list[checks.CheckMessage]:
         conf.allowed_networks  # noqa: B018 - parsing is the check
     except ValueError as exc:
         errors.append(checks.Error(f"WEBHOOKS_ALLOWED_NETWORKS: {exc}.", id="webhooks.E005"))
+    if conf.max_payload_bytes <= 0:
+        errors.append(
+            checks.Error("WEBHOOKS_MAX_PAYLOAD_BYTES must be positive.", id="webhooks.E006")
+        )
+    if conf.allow_private_urls and not settings.DEBUG:
+        errors.append(
+            checks.Warning(
+                "WEBHOOKS_ALLOW_PRIVATE_URLS is on in production: anyone who can add an "
+                "endpoint can make the workers call your private network.",
+                hint="Allow only the networks you need with WEBHOOKS_ALLOWED_NETWORKS.",
+                id="webhooks.W001",
+            )
+        )
     q_cluster = getattr(settings, "Q_CLUSTER", {})
     timeout, retry = q_cluster.get("timeout"), q_cluster.get("retry", 60)
     if timeout is not None and retry <= timeout:

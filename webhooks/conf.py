@@ -112,6 +112,11 @@ class WebhooksSettings:
         return _duration(_setting("WEBHOOKS_LEASE", "30s"))
 
     @property
+    def max_payload_bytes(self) -> int:
+        """The largest request body an event may have; a larger one is not recorded."""
+        return int(_setting("WEBHOOKS_MAX_PAYLOAD_BYTES", 256 * 1024))
+
+    @property
     def max_response_bytes(self) -> int:
         """Read at most this much of a response body; the rest is never downloaded."""
         return int(_setting("WEBHOOKS_MAX_RESPONSE_BYTES", 64 * 1024))

@@ -35,6 +35,17 @@ def reencrypt(token: str) -> str:
     return _with_keys(lambda keys: keys.rotate(token.encode())).decode()
 
 
+def key_number(token: str) -> int | None:
+    """Which of WEBHOOKS_ENCRYPTION_KEYS (counting from 1) decrypts ``token``, if any."""
+    for number, key in enumerate(fernet_keys(conf.encryption_keys), start=1):
+        try:
+            key.decrypt(token.encode())
+        except InvalidToken:
+            continue
+        return number
+    return None
+
+
 def _with_keys(operation: Callable[[MultiFernet], bytes]) -> bytes:
     try:
         return operation(_current())

@@ -7,6 +7,7 @@ the deliveries into several statements on SQLite (999 parameters per statement).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
@@ -16,8 +17,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from webhooks import payloads
+from webhooks.conf import conf
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.queue import chunked
+
+logger = logging.getLogger(__name__)
 
 
 def subscribed_endpoint_ids(event_type: str) -> list[int]:
@@ -33,12 +37,24 @@ def publish(
     """Store the event and one pending delivery per endpoint (by default every active
     endpoint subscribed to ``event_type``), then wake the dispatchers after commit.
     ``build_data`` runs only when someone will receive the event. Returns ``None`` when
-    nobody does."""
+    nobody does, or when the payload is over WEBHOOKS_MAX_PAYLOAD_BYTES."""
     ids = subscribed_endpoint_ids(event_type) if endpoint_ids is None else list(endpoint_ids)
     if not ids:
         return None
     now = timezone.now()
     body = payloads.encode(payloads.envelope(event_type, build_data(), now))
+    size = len(body.encode())
+    if size > conf.max_payload_bytes:
+        # Refusing here keeps the change itself (the caller's transaction) intact: the
+        # event is lost, loudly, rather than the testimonial edit.
+        logger.error(
+            "webhook event %s not recorded: its payload is %s bytes, over "
+            "WEBHOOKS_MAX_PAYLOAD_BYTES (%s)",
+            event_type,
+            size,
+            conf.max_payload_bytes,
+        )
+        return None
     # savepoint=False: inside the caller's transaction this adds no statements; alone,
     # it still makes the event and its deliveries one unit.
     with transaction.atomic(savepoint=False):
