@@ -10,10 +10,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from pytest_django import Settings
 
+from tests.factories import make_testimonial
 from tests.receiver import Receiver
 from tests.test_webhook_transport import send
 from webhooks import transport
-from webhooks.models import WebhookEndpoint
+from webhooks.dispatcher import Dispatcher
+from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +153,25 @@ def test_the_connection_goes_to_the_checked_address_with_the_name_kept(
         assert asked == ["hooks.customer.example"]
         (received,) = receiver.received
         assert received.headers["host"] == f"hooks.customer.example:{port}"
+
+
+def test_a_refused_send_is_logged_as_an_attempt(settings: Settings, fake_dns: list[str]) -> None:
+    endpoint = WebhookEndpoint(url="https://metadata.example/hook")
+    endpoint.full_clean()
+    endpoint.save()
+    make_testimonial()
+    dispatcher = Dispatcher()
+    try:
+        dispatcher.run_until_idle()
+    finally:
+        dispatcher.close()
+
+    (attempt,) = DeliveryAttempt.objects.all()
+    assert attempt.status_code is None
+    assert attempt.error.startswith(
+        "refused before sending: metadata.example resolves to 169.254.169.254, which is "
+        "not a public address"
+    )
+    assert "WEBHOOKS_ALLOWED_NETWORKS" in attempt.error
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)  # retried on schedule

@@ -57,7 +57,8 @@ def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
 
 
 def refusal_reason(address: IPAddress) -> str | None:
-    """Why sending to ``address`` is not allowed, or ``None`` when it is."""
+    """Why sending to ``address`` is not allowed ("not a public address …", to follow
+    "<address> is"), or ``None`` when it is."""
     if conf.allow_private_urls:
         return None
     candidates = [address]
@@ -70,7 +71,7 @@ def refusal_reason(address: IPAddress) -> str | None:
     for candidate in candidates:
         if not candidate.is_global or candidate.is_multicast:
             return (
-                f"{address} is not a public address (loopback, private, link-local, "
+                "not a public address (loopback, private, link-local, "
                 "metadata or reserved); set WEBHOOKS_ALLOW_PRIVATE_URLS or "
                 "WEBHOOKS_ALLOWED_NETWORKS to allow it"
             )

@@ -126,7 +126,9 @@ def resolve(host: str, port: int) -> list[str]:
         found = lookup.result(timeout=left)
     except FutureTimeout:
         lookup.cancel()
-        raise NameNotResolved(f"cannot resolve {host}: no answer within {left:.3g}s") from None
+        raise NameNotResolved(
+            f"cannot resolve {host}: no answer within {round(left, 1):g}s"
+        ) from None
     except (socket.gaierror, UnicodeError) as exc:
         raise NameNotResolved(f"cannot resolve {host}: {exc}") from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
@@ -153,7 +155,9 @@ class _GuardedBackend(httpcore.NetworkBackend):
             if reason is not None:
                 # One bad answer refuses the name: mixing public and private addresses
                 # is how DNS rebinding gets past a check of the first one.
-                raise AddressRefused(f"{host} resolves to {reason}")
+                if host.strip("[]") == address:
+                    raise AddressRefused(f"{address} is {reason}")
+                raise AddressRefused(f"{host} resolves to {address}, which is {reason}")
         *others, last = addresses
         for address in others:
             try:

@@ -52,7 +52,7 @@ def validate_webhook_url(value: str) -> None:
         raise ValidationError("Port 0 cannot be connected to.", code="invalid_port")
     address = parse_ip_literal(parts.hostname)
     if address is not None and (reason := refusal_reason(address)):
-        raise ValidationError(f"Refused: {reason}.", code="address_not_allowed")
+        raise ValidationError(f"Refused: {address} is {reason}.", code="address_not_allowed")
 
 
 def validate_event_types(value: Any) -> None:
