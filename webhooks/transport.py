@@ -120,7 +120,7 @@ def _lookup(host: str, port: int) -> list[Any]:
 
 
 def resolve(host: str, port: int) -> list[str]:
-    left, _ = _time_left(conf.connect_timeout)
+    left = _time_left(conf.connect_timeout)[0] or conf.connect_timeout
     lookup = _resolver.submit(_lookup, host, port)
     try:
         found = lookup.result(timeout=left)
