@@ -112,7 +112,7 @@ def test_a_1_gib_body_is_read_only_up_to_the_bound_in_flat_memory(settings: Sett
         tracemalloc.stop()
 
     assert outcome.succeeded
-    assert len(outcome.response_body.encode()) <= conf.response_excerpt_bytes
+    assert len(outcome.response_body) <= conf.response_excerpt_bytes
     assert time.monotonic() - started < 5
     assert peak < 4 * 1024 * 1024, f"{peak / 1e6:.1f} MB allocated reading the body"
     # The sender hung up: the receiver got no further than socket buffers allow.
@@ -234,3 +234,20 @@ def _each_tried(endpoints: list[WebhookEndpoint]) -> bool:
 def _attempt_summary() -> str:
     rows = DeliveryAttempt.objects.values_list("delivery__endpoint__description", "error")
     return "the dispatcher did not try everything in time: " + repr(list(rows))
+
+
+def test_nul_bytes_in_an_answer_are_stored_safely(settings: Settings) -> None:
+    """PostgreSQL refuses NUL in text: one such answer must not fail the round's record."""
+    server = serve(answer(500, body=b"bad\x00news"))
+    with server.running():
+        make_endpoint(url=server.url())
+        make_testimonial()
+        dispatcher = Dispatcher()
+        try:
+            dispatcher.run_until_idle()
+        finally:
+            dispatcher.close()
+
+    (attempt,) = DeliveryAttempt.objects.all()
+    assert attempt.status_code == 500
+    assert attempt.response_body == "bad\ufffdnews"

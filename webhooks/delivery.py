@@ -165,4 +165,12 @@ def attempt(client: httpx.Client, target: Target) -> Outcome:
         outcome.error, outcome.unreachable = f"refused before sending: {exc}", True
     outcome.duration_ms = round((time.monotonic() - started) * 1000)
     outcome.finished_at = timezone.now()
+    outcome.response_body = storable(outcome.response_body)
+    outcome.error = storable(outcome.error)
     return outcome
+
+
+def storable(text: str) -> str:
+    """Receiver-controlled text as every database keeps it: PostgreSQL refuses NUL in
+    text columns, and one such byte would fail the whole round's record."""
+    return text.replace("\x00", "\ufffd")
