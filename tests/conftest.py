@@ -10,6 +10,8 @@ from django.dispatch import Signal
 from pytest_django import Settings
 
 from testimonials import signals
+from tests.receiver import Receiver
+from tests.worker import StartWorker, Worker
 
 ALL_SIGNALS = {
     "created": signals.testimonial_created,
@@ -76,3 +78,25 @@ def django_db_modify_db_settings(
 def _fast_and_isolated(settings: Settings, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A real HTTP receiver on 127.0.0.1 (some modules swap in a fake one)."""
+    with Receiver().running() as running:
+        yield running
+
+
+@pytest.fixture
+def start_worker(tmp_path: Path) -> Iterator[StartWorker]:
+    """Real ``qcluster`` processes on the test database, stopped after the test."""
+    started: list[Worker] = []
+
+    def start(**env: str) -> Worker:
+        worker = Worker(tmp_path, **env).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()

@@ -40,6 +40,11 @@ class Receiver:
     def script(self, path: str, *statuses: int) -> None:
         self.scripts[path] = list(statuses)
 
+    def snapshot(self) -> list[Received]:
+        """Everything received so far, safe to read while requests keep arriving."""
+        with self._lock:
+            return list(self.received)
+
     def at(self, path: str) -> list[Received]:
         with self._lock:
             return [r for r in self.received if r.path == path]

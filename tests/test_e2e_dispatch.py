@@ -7,9 +7,7 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Callable, Iterator
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,41 +18,12 @@ from standardwebhooks.webhooks import Webhook
 from testimonials.models import Testimonial
 from tests.factories import make_endpoint, make_testimonial, walk_through_lifecycle
 from tests.receiver import Received, Receiver
-from tests.worker import Worker
+from tests.waiting import wait_until
+from tests.worker import StartWorker
 from webhooks.events import TESTIMONIAL_SIGNALS
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-StartWorker = Callable[..., Worker]
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver().running() as running:
-        yield running
-
-
-@pytest.fixture
-def start_worker(tmp_path: Path) -> Iterator[StartWorker]:
-    started: list[Worker] = []
-
-    def start(**env: str) -> Worker:
-        worker = Worker(tmp_path, **env).start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
-
-
-def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)
 
 
 def verified(endpoint: WebhookEndpoint, request: Received) -> dict[str, Any]:

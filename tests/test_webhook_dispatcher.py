@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -425,3 +426,22 @@ def test_results_that_could_not_be_recorded_are_recorded_later_not_resent(
     assert len(receiver.requests) == 1
     assert delivery_to(endpoint).status == "succeeded"
     assert delivery_to(endpoint).attempts == 1
+
+
+def test_a_lane_hands_back_what_it_did_not_send_within_its_slice(
+    receiver: FakeReceiver, dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dispatcher_module, "LANE_SLICE_SECONDS", 0)  # one send per lane
+    endpoint = make_endpoint()
+    testimonial = make_testimonial()
+    testimonial.approve()
+    testimonial.feature()
+
+    dispatcher.step()
+    first = dispatcher.lanes[endpoint.pk].result(timeout=5)
+    assert (len(first.outcomes), len(first.released)) == (1, 2)
+    dispatcher.run_until_idle(timeout=5)  # would wait out the 30 s lease if not released
+
+    assert WebhookDelivery.objects.filter(status="succeeded").count() == 3
+    types = [json.loads(r.content)["type"] for r in receiver.requests]
+    assert types == ["testimonial.created", "testimonial.approved", "testimonial.featured"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -15,12 +14,6 @@ from tests.receiver import Receiver
 from webhooks.delivery import Outcome, Target, attempt
 from webhooks.signing import generate_secret
 from webhooks.transport import new_client
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver().running() as running:
-        yield running
 
 
 def target(url: str) -> Target:

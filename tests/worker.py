@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -15,6 +16,9 @@ from django.db import connection
 from tests.processes import ROOT, child_env
 
 READY_LINE = "webhook dispatcher started"
+
+# The ``start_worker`` fixture: start a Worker with these environment overrides.
+StartWorker = Callable[..., "Worker"]
 
 
 def database_url() -> str:

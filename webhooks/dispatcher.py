@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 
 _running: Dispatcher | None = None
 _CLIENT_IDLE_SECONDS = 300
+# A lane hands back what it has not sent after this long. What a lane sent is only on
+# record once the lane ends, so this bounds what a crash can make go twice, and lets new
+# work for the endpoint queue up behind less of the old.
+LANE_SLICE_SECONDS = 0.5
 
 
 class ClientCache:
@@ -140,7 +144,11 @@ class Dispatcher:
     def _send_lane(self, endpoint_id: int, targets: list[Target]) -> queue.LaneResult:
         result = queue.LaneResult(endpoint_id)
         client = self.clients.get(endpoint_id, targets[0].url)
+        slice_ends = time.monotonic() + LANE_SLICE_SECONDS
         for position, target in enumerate(targets):
+            if position and time.monotonic() > slice_ends:
+                result.released = targets[position:]
+                break
             try:
                 outcome = attempt(client, target)
             except Exception as exc:  # a bug must cost one try, not the whole lane

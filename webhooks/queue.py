@@ -29,6 +29,8 @@ class LaneResult:
     outcomes: list[Outcome] = field(default_factory=list)
     # Not tried because the receiver was unreachable: they wait for its next retry.
     deferred: list[Target] = field(default_factory=list)
+    # Not tried because the lane's time slice ran out: due again at once, for anyone.
+    released: list[Target] = field(default_factory=list)
 
 
 def chunked(ids: Sequence[int]) -> Iterator[Sequence[int]]:
@@ -127,7 +129,7 @@ def record(results: Iterable[LaneResult], now: datetime) -> None:
     end the same way are settled by one ``UPDATE … WHERE id IN`` with the counters
     incremented by the database (``bulk_update``'s CASE per row and field was the
     dispatcher's main cost)."""
-    results = [r for r in results if r.outcomes or r.deferred]
+    results = [r for r in results if r.outcomes or r.deferred or r.released]
     if not results:
         return
     attempts: list[DeliveryAttempt] = []
@@ -161,6 +163,9 @@ def record(results: Iterable[LaneResult], now: datetime) -> None:
                 WebhookDelivery.objects.filter(id__in=chunk).update(
                     next_attempt_at=until, locked_until=None, updated_at=now
                 )
+        released = [t.delivery_id for r in results for t in r.released]
+        for chunk in chunked(released):
+            WebhookDelivery.objects.filter(id__in=chunk).update(locked_until=None)
         for result in results:
             health.record(result.endpoint_id, result.outcomes, now)
 

@@ -12,10 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from webhooks import replay
+from webhooks import backlog, replay
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEvent
 from webhooks.text import counted
 
@@ -107,6 +108,13 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
 
     def has_replay_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("webhooks.replay_delivery")
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        state = backlog.snapshot(timezone.now())
+        extra = {**(extra_context or {}), "backlog": backlog.describe(state)}
+        return super().changelist_view(request, extra)
 
     @admin.display(description="created", ordering="created_at")
     def created(self, obj: WebhookDelivery) -> str:

@@ -1,0 +1,87 @@
+"""How far behind the dispatchers are: what ``webhook_status`` prints and the delivery
+log's header shows. A handful of aggregate queries, cheap enough to poll."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Min, Q
+
+from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+
+PENDING = Q(status=DeliveryStatus.PENDING)
+ACTIVE = Q(endpoint__is_active=True)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    pending: int  # not sent yet, or waiting for a retry
+    due: int  # pending, due now, for an active endpoint: the dispatchers' queue
+    oldest_due_seconds: float | None  # how long the longest-waiting due one has waited
+    in_flight: int  # claimed by a dispatcher right now
+    waiting_for_disabled: int  # pending for endpoints that are switched off
+    failed: int  # gave up after the whole schedule; replayable
+    failed_last_hour: int
+    attempts_last_hour: int
+    failed_attempts_last_hour: int
+    active_endpoints: int
+    disabled_endpoints: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def snapshot(now: datetime) -> Backlog:
+    hour_ago = now - timedelta(hours=1)
+    due = PENDING & ACTIVE & Q(next_attempt_at__lte=now)
+    deliveries = WebhookDelivery.objects.aggregate(
+        pending=Count("pk", filter=PENDING),
+        due=Count("pk", filter=due),
+        oldest_due=Min("next_attempt_at", filter=due),
+        in_flight=Count("pk", filter=PENDING & Q(locked_until__gt=now)),
+        waiting_for_disabled=Count("pk", filter=PENDING & ~ACTIVE),
+        failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
+        failed_last_hour=Count(
+            "pk", filter=Q(status=DeliveryStatus.FAILED, updated_at__gte=hour_ago)
+        ),
+    )
+    attempts = DeliveryAttempt.objects.filter(started_at__gte=hour_ago).aggregate(
+        total=Count("pk"),
+        succeeded=Count("pk", filter=Q(status_code__gte=200, status_code__lt=300)),
+    )
+    endpoints = WebhookEndpoint.objects.aggregate(
+        active=Count("pk", filter=Q(is_active=True)),
+        disabled=Count("pk", filter=Q(is_active=False)),
+    )
+    oldest = deliveries.pop("oldest_due")
+    return Backlog(
+        **deliveries,
+        oldest_due_seconds=(now - oldest).total_seconds() if oldest else None,
+        attempts_last_hour=attempts["total"],
+        failed_attempts_last_hour=attempts["total"] - attempts["succeeded"],
+        active_endpoints=endpoints["active"],
+        disabled_endpoints=endpoints["disabled"],
+    )
+
+
+def describe(state: Backlog) -> list[str]:
+    """The backlog in four lines of prose."""
+    waited = state.oldest_due_seconds
+    oldest = "none due" if waited is None else f"the oldest has waited {waited:.1f}s"
+    failed_share = (
+        f" ({state.failed_attempts_last_hour / state.attempts_last_hour:.1%})"
+        if state.attempts_last_hour
+        else ""
+    )
+    return [
+        f"Pending deliveries: {state.pending} (due now: {state.due}, {oldest}; "
+        f"being sent: {state.in_flight}; waiting for disabled endpoints: "
+        f"{state.waiting_for_disabled})",
+        f"Failed deliveries: {state.failed} ({state.failed_last_hour} in the last hour; "
+        "replay with manage.py replay_webhooks)",
+        f"Attempts in the last hour: {state.attempts_last_hour}, failed: "
+        f"{state.failed_attempts_last_hour}{failed_share}",
+        f"Endpoints: {state.active_endpoints} active, {state.disabled_endpoints} disabled",
+    ]
