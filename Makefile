@@ -74,7 +74,7 @@ test-services: install
 	fi
 
 bench: install
-	$(PY) -m bench.dispatch
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info

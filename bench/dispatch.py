@@ -1,14 +1,17 @@
-"""Dispatcher benchmark: ``make bench`` (or ``python -m bench.dispatch``).
+"""Dispatcher benchmark for one database/broker configuration:
+``python -m bench.dispatch --output FILE`` (``make bench`` runs it for each).
 
 In a scratch data directory (SQLite + ORM broker unless DATABASE_URL / REDIS_URL point
 elsewhere), against ``bench.receiver`` in its own process:
 
 * baseline: a raw ``httpx.Client`` keep-alive loop POSTing the same bodies;
 * throughput: N events x M endpoints committed, then the real ``qcluster`` started;
-  deliveries/s from the first receipt to the last;
-* request path: SQL statements and milliseconds ``approve()`` costs with 1 and 50
-  subscribed endpoints;
-* latency: commit → receipt at a steady rate with the worker warm.
+  deliveries/s from the first receipt to the last, and the ratio to the baseline;
+* request path: queries and milliseconds ``approve()`` costs with 1 and 100 endpoints;
+* latency: commit → receipt at a steady rate with the worker warm;
+* isolation: throughput to 9 healthy endpoints while a 10th hangs until the timeout, as a
+  fraction of the same run with all 10 healthy;
+* memory: the worker's resident memory before and after 100,000 deliveries.
 """
 
 from __future__ import annotations
@@ -19,94 +22,28 @@ import os
 import platform
 import secrets
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.support import Receiver, StatementCounter, Worker, percentile, wait_until
+
+TIMEOUT = "5"  # WEBHOOKS_TIMEOUT for the run: how long the hanging endpoint holds a lane
 
 
-class StatementCounter:
-    """A database execute wrapper that counts statements (DEBUG's query log is off)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
-def start_receiver(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port_file = workdir / "receiver.port"
-    process = subprocess.Popen([sys.executable, "-m", "bench.receiver", str(port_file)], cwd=ROOT)
-    deadline = time.monotonic() + 10
-    while not port_file.exists() or not port_file.read_text():
-        if time.monotonic() > deadline:
-            raise SystemExit("the benchmark receiver did not start")
-        time.sleep(0.05)
-    return process, f"http://127.0.0.1:{port_file.read_text()}"
-
-
-def stats(client: Any, base: str) -> dict[str, Any]:
-    result: dict[str, Any] = client.get(f"{base}/stats").json()
-    return result
-
-
-def baseline(base: str, body: bytes, count: int) -> float:
-    import httpx
-
-    with httpx.Client() as client:
-        client.get(f"{base}/reset")
-        started = time.perf_counter()
-        for _ in range(count):
-            client.post(f"{base}/in", content=body, headers={"content-type": "application/json"})
-        return count / (time.perf_counter() - started)
-
-
-def wait_for_receipts(client: Any, base: str, expected: int, timeout: float) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while (current := stats(client, base))["count"] < expected:
-        if time.monotonic() > deadline:
-            raise SystemExit(f"only {current['count']} of {expected} deliveries arrived")
-        time.sleep(0.1)
-    return current
-
-
-def wait_until_sent(pending: Any, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while pending.exists():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"deliveries still pending after {timeout}s")
-        time.sleep(0.1)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument("--endpoints", type=int, default=5)
-    parser.add_argument("--latency-events", type=int, default=200)
-    parser.add_argument("--rate", type=float, default=20.0, help="events/s for latency")
-    args = parser.parse_args()
-
-    workdir = Path(tempfile.mkdtemp(prefix="webhooks-bench-"))
+def configure(workdir: Path) -> None:
     from cryptography.fernet import Fernet
 
-    # Production configuration: DEBUG would log every query of the worker in memory.
+    # Production configuration: DEBUG would keep every query of the worker in memory.
     os.environ.update(
         DATA_DIR=str(workdir),
         DJANGO_SETTINGS_MODULE="settings",
         LOG_LEVEL="WARNING",
         Q_LOG_LEVEL="WARNING",
         WEBHOOKS_ALLOW_PRIVATE_URLS="true",
+        WEBHOOKS_TIMEOUT=TIMEOUT,
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="localhost",
@@ -115,127 +52,219 @@ def main() -> None:
     import django
 
     django.setup()
-    import httpx
-    from django.core.management import call_command
-    from django.db import connection, transaction
 
-    from testimonials.models import Testimonial
-    from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+class Bench:
+    def __init__(self, receiver: Receiver) -> None:
+        from testimonials.models import Testimonial
+
+        self.receiver = receiver
+        self.worker: Worker | None = None
+        self.Testimonial = Testimonial
+
+    def testimonial(self) -> Any:
+        return self.Testimonial.objects.create(
+            author_name="Bench", content="A benchmark testimonial, long enough.", rating=5
+        )
+
+    def subscribe_only(self, paths: list[str]) -> None:
+        """Exactly these receiver paths get new events."""
+        from webhooks.models import WebhookEndpoint
+
+        WebhookEndpoint.objects.update(is_active=False)
+        for path in paths:
+            WebhookEndpoint.objects.update_or_create(
+                url=self.receiver.url(path), defaults={"is_active": True}
+            )
+
+    def commit_events(self, count: int, make: Callable[[], Any] | None = None) -> None:
+        from django.db import transaction
+
+        for start in range(0, count, 500):
+            with transaction.atomic():
+                for _ in range(min(500, count - start)):
+                    (make or self.testimonial)()
+
+    def start_worker(self) -> Worker:
+        self.stop_worker()
+        self.worker = Worker()
+        return self.worker
+
+    def stop_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+
+    def drain(self) -> None:
+        """Nothing pending but what waits for a disabled endpoint."""
+        from webhooks.models import WebhookDelivery
+
+        pending = WebhookDelivery.objects.filter(status="pending", endpoint__is_active=True)
+        wait_until(lambda: not pending.exists(), 300, "the deliveries to be sent")
+
+
+def throughput(bench: Bench, events: int, endpoints: int) -> dict[str, Any]:
+    from webhooks.models import WebhookEvent
+
+    bench.subscribe_only([f"/e{n}" for n in range(endpoints)])
+    bench.testimonial()
+    body = WebhookEvent.objects.latest("created_at").payload.encode()
+    total = events * endpoints
+    bench.receiver.reset()
+    base = bench.receiver.base
+    import httpx
+
+    with httpx.Client() as client:
+        started = time.perf_counter()
+        for _ in range(total):
+            client.post(f"{base}/raw", content=body, headers={"content-type": "application/json"})
+        baseline = total / (time.perf_counter() - started)
+
+    bench.receiver.reset()
+    WebhookEvent.objects.all().delete()
+    bench.commit_events(events)
+    bench.start_worker()
+    done = bench.receiver.wait_for(total, timeout=600, prefix="/e")
+    rate = total / max(done["last"] - done["first"], 1e-9)
+    return {
+        "baseline_per_s": baseline,
+        "throughput_deliveries": total,
+        "throughput_per_s": rate,
+        "ratio_to_baseline": rate / baseline,
+    }
+
+
+def request_path(bench: Bench) -> dict[str, Any]:
+    from django.db import connection
+
+    results: dict[str, Any] = {}
+    for subscribed in (1, 100):
+        bench.drain()
+        bench.subscribe_only([f"/q{n}" for n in range(subscribed)])
+        timings, counts, control = [], [], []
+        for _ in range(30):
+            testimonial = bench.Testimonial.objects.get(pk=bench.testimonial().pk)
+            statements = StatementCounter()
+            with connection.execute_wrapper(statements):
+                started = time.perf_counter()
+                testimonial.approve()
+                timings.append((time.perf_counter() - started) * 1000)
+            counts.append(statements.queries)
+            control.append(statements.control)
+        results[f"approve_queries_{subscribed}"] = max(counts)
+        results[f"approve_transaction_statements_{subscribed}"] = max(control)
+        results[f"approve_ms_{subscribed}"] = statistics.median(timings)
+    return results
+
+
+def latency(bench: Bench, events: int, rate: float) -> dict[str, Any]:
+    from webhooks.models import WebhookEvent
+
+    bench.drain()  # measured on an idle, warm worker
+    bench.subscribe_only(["/e0"])
+    bench.receiver.reset()
+    committed: dict[str, float] = {}
+    for _ in range(events):
+        tick = time.monotonic()
+        bench.testimonial()
+        committed_at = time.time()
+        event_id = WebhookEvent.objects.order_by("-created_at").values_list("id", flat=True)[0]
+        committed[str(event_id)] = committed_at
+        time.sleep(max(0.0, 1 / rate - (time.monotonic() - tick)))
+    bench.receiver.wait_for(len(committed), timeout=60)
+    receipts = bench.receiver.stats()["receipts"]
+    latencies = [(receipts[i] - t) * 1000 for i, t in committed.items() if i in receipts]
+    return {
+        "latency_p50_ms": percentile(latencies, 0.5),
+        "latency_p99_ms": percentile(latencies, 0.99),
+    }
+
+
+def isolation(bench: Bench, events: int) -> dict[str, Any]:
+    def healthy_rate(paths: list[str]) -> float:
+        bench.stop_worker()
+        bench.subscribe_only(paths)
+        bench.receiver.reset()
+        bench.commit_events(events)
+        bench.start_worker()
+        expected = events * sum(1 for p in paths if p.startswith("/i"))
+        done = bench.receiver.wait_for(expected, timeout=300, prefix="/i")
+        return float(expected / max(done["last"] - done["first"], 1e-9))
+
+    bench.drain()
+    all_healthy = healthy_rate([f"/i{n}" for n in range(10)])
+    one_hanging = healthy_rate([*(f"/i{n}" for n in range(9)), "/hang"])
+    bench.subscribe_only([])  # the hanging endpoint's backlog waits, never claimed again
+    return {
+        "isolation_all_healthy_per_s": all_healthy,
+        "isolation_one_hanging_per_s": one_hanging,
+        "isolation_fraction": one_hanging / all_healthy,
+    }
+
+
+def memory(bench: Bench, deliveries: int) -> dict[str, Any]:
+    from webhooks import outbox
+
+    endpoints = 10
+    bench.subscribe_only([f"/m{n}" for n in range(endpoints)])
+    bench.receiver.reset()
+
+    def event() -> None:
+        outbox.publish("testimonial.created", lambda: {"bench": "memory " * 40})
+
+    worker = bench.start_worker()
+    bench.commit_events(5000 // endpoints, event)  # warm up: connections, caches, pools
+    bench.receiver.wait_for(5000, timeout=300, prefix="/m")
+    before = worker.rss_mb()
+    bench.commit_events(deliveries // endpoints, event)
+    bench.receiver.wait_for(5000 + deliveries, timeout=900, prefix="/m")
+    after = worker.rss_mb()
+    return {
+        "memory_deliveries": deliveries,
+        "worker_rss_before_mb": before,
+        "worker_rss_after_mb": after,
+        "worker_rss_growth_mb": after - before,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--endpoints", type=int, default=5)
+    parser.add_argument("--latency-events", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=20.0, help="events/s for latency")
+    parser.add_argument("--isolation-events", type=int, default=500)
+    parser.add_argument("--memory-deliveries", type=int, default=100_000)
+    parser.add_argument("--output", type=Path, required=True, help="JSON file to write")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="webhooks-bench-"))
+    configure(workdir)
+    from django.core.management import call_command
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
-    receiver, base = start_receiver(workdir)
-    worker: subprocess.Popen[bytes] | None = None
     results: dict[str, Any] = {
         "machine": (
             f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
         ),
         "database": connection.vendor,
         "broker": "redis" if os.environ.get("REDIS_URL") else "orm",
+        "webhooks_timeout_s": float(TIMEOUT),
     }
+    receiver = Receiver(workdir)
+    bench = Bench(receiver)
     try:
-        client = httpx.Client()
-        endpoints = [
-            WebhookEndpoint.objects.create(url=f"{base}/e{n}") for n in range(args.endpoints)
-        ]
-
-        def new_testimonial() -> Testimonial:
-            return Testimonial.objects.create(
-                author_name="Bench", content="A benchmark testimonial, long enough.", rating=5
-            )
-
-        with transaction.atomic():
-            new_testimonial()
-        body = WebhookEvent.objects.get().payload.encode()
-        total = args.events * args.endpoints
-        results["baseline_per_s"] = baseline(base, body, total)
-
-        client.get(f"{base}/reset")
-        WebhookEvent.objects.all().delete()
-        for start in range(0, args.events, 200):
-            with transaction.atomic():
-                for _ in range(min(200, args.events - start)):
-                    new_testimonial()
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=os.environ.copy()
-        )
-        done = wait_for_receipts(client, base, total, timeout=600)
-        results["throughput_per_s"] = total / max(done["last"] - done["first"], 1e-9)
-        results["throughput_deliveries"] = total
-        results["ratio_to_baseline"] = results["throughput_per_s"] / results["baseline_per_s"]
-
-        for subscribed in (1, 50):
-            WebhookEndpoint.objects.update(is_active=False)
-            for n in range(subscribed):
-                WebhookEndpoint.objects.update_or_create(
-                    url=f"{base}/q{n}", defaults={"is_active": True}
-                )
-            timings, counts = [], []
-            for _ in range(30):
-                testimonial = Testimonial.objects.get(pk=new_testimonial().pk)
-                statements = StatementCounter()
-                with connection.execute_wrapper(statements):
-                    started = time.perf_counter()
-                    testimonial.approve()
-                    timings.append((time.perf_counter() - started) * 1000)
-                counts.append(statements.count)
-            # Sent before the endpoints change, so latency is measured on an idle worker.
-            wait_until_sent(WebhookDelivery.objects.filter(status="pending"))
-            results[f"approve_queries_{subscribed}"] = max(counts)
-            results[f"approve_ms_{subscribed}"] = statistics.median(timings)
-
-        WebhookEndpoint.objects.update(is_active=False)
-        WebhookEndpoint.objects.filter(pk=endpoints[0].pk).update(is_active=True)
-        client.get(f"{base}/reset")
-        committed: dict[str, float] = {}
-        for _ in range(args.latency_events):
-            tick = time.monotonic()
-            new_testimonial()
-            committed_at = time.time()
-            event_id = WebhookEvent.objects.order_by("-created_at").values_list("id", flat=True)[0]
-            committed[str(event_id)] = committed_at
-            time.sleep(max(0.0, 1 / args.rate - (time.monotonic() - tick)))
-        receipts = wait_for_receipts(client, base, len(committed), timeout=60)["receipts"]
-        latencies = [(receipts[i] - t) * 1000 for i, t in committed.items() if i in receipts]
-        results["latency_p50_ms"] = percentile(latencies, 0.5)
-        results["latency_p99_ms"] = percentile(latencies, 0.99)
+        results |= throughput(bench, args.events, args.endpoints)
+        results |= request_path(bench)
+        results |= latency(bench, args.latency_events, args.rate)
+        results |= isolation(bench, args.isolation_events)
+        if args.memory_deliveries:
+            results |= memory(bench, args.memory_deliveries)
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
-        receiver.terminate()
-
-    report(results)
-
-
-def report(results: dict[str, Any]) -> None:
-    rows = [
-        ("machine", results["machine"]),
-        ("database / broker", f"{results['database']} / {results['broker']}"),
-        ("baseline: raw httpx keep-alive loop", f"{results['baseline_per_s']:,.0f} req/s"),
-        (
-            f"throughput: {results['throughput_deliveries']:,} deliveries via qcluster",
-            f"{results['throughput_per_s']:,.0f} deliveries/s",
-        ),
-        ("ratio to baseline", f"{results['ratio_to_baseline']:.2f}"),
-        (
-            "approve(): queries, 1 / 50 endpoints",
-            f"{results['approve_queries_1']} / {results['approve_queries_50']}",
-        ),
-        (
-            "approve(): median ms, 1 / 50 endpoints",
-            f"{results['approve_ms_1']:.2f} / {results['approve_ms_50']:.2f}",
-        ),
-        (
-            "latency commit → receipt p50 / p99",
-            f"{results['latency_p50_ms']:.0f} / {results['latency_p99_ms']:.0f} ms",
-        ),
-    ]
-    width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
-    out = ROOT / "bench" / "results" / f"dispatch-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nwritten to {out.relative_to(ROOT)}")
+        bench.stop_worker()
+        receiver.close()
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":

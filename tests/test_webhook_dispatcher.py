@@ -19,7 +19,8 @@ from standardwebhooks.webhooks import Webhook
 from tests.factories import make_endpoint, make_testimonial
 from tests.fake_http import FakeReceiver
 from webhooks import dispatcher as dispatcher_module
-from webhooks import queue, tasks
+from webhooks import health, queue, tasks
+from webhooks.delivery import Target
 from webhooks.dispatcher import Dispatcher
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -445,3 +446,31 @@ def test_a_lane_hands_back_what_it_did_not_send_within_its_slice(
     assert WebhookDelivery.objects.filter(status="succeeded").count() == 3
     types = [json.loads(r.content)["type"] for r in receiver.requests]
     assert types == ["testimonial.created", "testimonial.approved", "testimonial.featured"]
+
+
+def test_endpoint_rows_are_updated_in_id_order_so_recorders_cannot_deadlock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two dispatchers recording for the same endpoints in different orders deadlocked on
+    PostgreSQL (seen in the benchmark); one order for everyone prevents it."""
+    order: list[int] = []
+    monkeypatch.setattr(health, "record", lambda pk, outcomes, now: order.append(pk))
+    targets = {pk: [_target(pk)] for pk in (3, 1, 2)}
+
+    queue.record([queue.LaneResult(pk, released=t) for pk, t in targets.items()], timezone.now())
+
+    assert order == [1, 2, 3]
+
+
+def _target(endpoint_id: int) -> Target:
+    return Target(
+        delivery_id=10_000 + endpoint_id,
+        endpoint_id=endpoint_id,
+        url="https://hooks.example.com/",
+        secrets=[],
+        custom_headers={},
+        webhook_id="id",
+        body=b"{}",
+        attempts=0,
+        schedule_position=0,
+    )

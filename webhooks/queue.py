@@ -166,7 +166,9 @@ def record(results: Iterable[LaneResult], now: datetime) -> None:
         released = [t.delivery_id for r in results for t in r.released]
         for chunk in chunked(released):
             WebhookDelivery.objects.filter(id__in=chunk).update(locked_until=None)
-        for result in results:
+        # Endpoint rows are shared between dispatchers: update them in one order (by id)
+        # so that two recording transactions cannot deadlock on PostgreSQL.
+        for result in sorted(results, key=lambda r: r.endpoint_id):
             health.record(result.endpoint_id, result.outcomes, now)
 
 
