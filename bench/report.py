@@ -43,7 +43,8 @@ ROWS: list[Row] = [
         "isolation: 9 healthy + 1 hanging vs 10 healthy",
         lambda r: (
             f"{r['isolation_fraction']:.0%} "
-            f"({r['isolation_one_hanging_per_s']:,.0f} vs {r['isolation_all_healthy_per_s']:,.0f}/s)"
+            f"({r['isolation_one_hanging_per_s']:,.0f} vs "
+            f"{r['isolation_all_healthy_per_s']:,.0f}/s)"
         ),
         "≥ 90 % (must ≥ 50 %)",
     ),

@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 from pytest_django import Settings
 
+from tests.dispatching import dispatcher, send_everything_due
 from tests.factories import make_endpoint, make_testimonial
 from tests.hostile import (
     Behaviour,
@@ -29,7 +30,6 @@ from tests.receiver import Receiver
 from tests.test_webhook_transport import send
 from webhooks import queue, transport
 from webhooks.conf import conf
-from webhooks.dispatcher import Dispatcher
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
@@ -187,17 +187,14 @@ def test_a_dispatcher_facing_every_hostile_receiver_keeps_serving_a_healthy_one(
         good = make_endpoint(url=healthy.url("/ok"), description="healthy")
         testimonial = make_testimonial()
         testimonial.approve()
-        dispatcher = Dispatcher()
-        try:
+        with dispatcher() as sender:
             deadline = time.monotonic() + 20
             while not _each_tried(list(endpoints.values())) or (
                 WebhookDelivery.objects.filter(endpoint=good, status="succeeded").count() < 2
             ):
                 assert time.monotonic() < deadline, _attempt_summary()
-                dispatcher.step()
-                dispatcher.activity.wait(0.05)
-        finally:
-            dispatcher.close()
+                sender.step()
+                sender.activity.wait(0.05)
 
     assert list(WebhookDelivery.objects.filter(endpoint=good).values_list("status", flat=True)) == [
         "succeeded",
@@ -242,11 +239,7 @@ def test_nul_bytes_in_an_answer_are_stored_safely(settings: Settings) -> None:
     with server.running():
         make_endpoint(url=server.url())
         make_testimonial()
-        dispatcher = Dispatcher()
-        try:
-            dispatcher.run_until_idle()
-        finally:
-            dispatcher.close()
+        send_everything_due()
 
     (attempt,) = DeliveryAttempt.objects.all()
     assert attempt.status_code == 500

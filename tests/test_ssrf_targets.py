@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from pytest_django import Settings
 
+from tests.dispatching import send_everything_due
 from tests.factories import make_testimonial
 from tests.receiver import Receiver
 from tests.test_webhook_transport import send
 from webhooks import transport
-from webhooks.dispatcher import Dispatcher
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
@@ -160,11 +160,7 @@ def test_a_refused_send_is_logged_as_an_attempt(settings: Settings, fake_dns: li
     endpoint.full_clean()
     endpoint.save()
     make_testimonial()
-    dispatcher = Dispatcher()
-    try:
-        dispatcher.run_until_idle()
-    finally:
-        dispatcher.close()
+    send_everything_due()
 
     (attempt,) = DeliveryAttempt.objects.all()
     assert attempt.status_code is None

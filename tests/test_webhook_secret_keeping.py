@@ -16,11 +16,11 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from pytest_django import Settings
 
+from tests.dispatching import dispatcher
 from tests.factories import make_endpoint, make_testimonial
 from tests.receiver import Receiver
 from tests.test_webhook_endpoints import stored_column
 from webhooks import crypto
-from webhooks.dispatcher import Dispatcher
 from webhooks.exceptions import SecretDecryptionError
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -124,14 +124,11 @@ def test_secrets_appear_in_no_log_record_attempt_or_error(
         old_secret = flaky.secret
         flaky.rotate_secret()
         make_testimonial()
-        dispatcher = Dispatcher()
-        try:
-            dispatcher.run_until_idle()
+        with dispatcher() as running:
+            running.run_until_idle()
             # The 500's retry, due at once.
             WebhookDelivery.objects.filter(status="pending").update(next_attempt_at=timezone.now())
-            dispatcher.run_until_idle()
-        finally:
-            dispatcher.close()
+            running.run_until_idle()
 
     secrets = [old_secret, flaky.secret, gone.secret]
     assert DeliveryAttempt.objects.count() == 3

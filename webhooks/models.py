@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from webhooks import signing
@@ -177,12 +176,11 @@ class WebhookDelivery(models.Model):
             models.UniqueConstraint(fields=["event", "endpoint"], name="one_delivery_per_endpoint")
         ]
         indexes = [
-            # The dispatcher's "what is due" query reads only pending rows.
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(status="pending"),
-                name="delivery_due_idx",
-            ),
+            # The dispatcher's "what is due" query: pending rows in due order, read straight
+            # off the index. (A partial index WHERE status = 'pending' was skipped by
+            # SQLite, which cannot match it against a bound parameter, and every claim
+            # sorted the whole backlog.)
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
             models.Index(fields=["status", "-created_at"], name="delivery_status_idx"),
         ]
 
