@@ -110,9 +110,10 @@ class _DeadlineStream(httpcore.NetworkStream):
 
 
 # getaddrinfo() blocks and takes no timeout: lookups run here so a sender can stop
-# waiting at its deadline. A lookup that never returns holds one of these threads, never
-# a sender.
-_resolver = ThreadPoolExecutor(max_workers=8, thread_name_prefix="webhooks-dns")
+# waiting at its deadline. A lookup that hangs (until the system resolver's own timeout)
+# holds one of these threads, never a sender; there are enough of them (created only
+# when needed) that a few hanging names do not starve the lookups of healthy ones.
+_resolver = ThreadPoolExecutor(max_workers=64, thread_name_prefix="webhooks-dns")
 
 
 def _lookup(host: str, port: int) -> list[Any]:
