@@ -166,9 +166,12 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
             "can_reveal_secret": self.has_reveal_secret_permission(request),
             "can_rotate_secret": self.has_rotate_secret_permission(request),
         }
-        endpoint = self.get_object(request, unquote(object_id))
-        if request.method == "GET" and endpoint is not None and secrets.take(request, endpoint.pk):
-            extra["secret_once"] = endpoint.secret
+        pk = unquote(object_id)
+        # Only a page that owes its secret reads it; every other load reads the row once.
+        if request.method == "GET" and pk.isdigit() and secrets.take(request, int(pk)):
+            endpoint = self.get_object(request, pk)
+            if endpoint is not None:
+                extra["secret_once"] = endpoint.secret
         return super().change_view(request, object_id, form_url, extra)
 
     def response_add(
