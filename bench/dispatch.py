@@ -20,87 +20,15 @@ import argparse
 import json
 import os
 import platform
-import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.support import Receiver, StatementCounter, Worker, percentile, wait_until
-
-TIMEOUT = "5"  # WEBHOOKS_TIMEOUT for the run: how long the hanging endpoint holds a lane
-
-
-def configure(workdir: Path) -> None:
-    from cryptography.fernet import Fernet
-
-    # Production configuration: DEBUG would keep every query of the worker in memory.
-    os.environ.update(
-        DATA_DIR=str(workdir),
-        DJANGO_SETTINGS_MODULE="settings",
-        LOG_LEVEL="WARNING",
-        Q_LOG_LEVEL="WARNING",
-        WEBHOOKS_ALLOWED_NETWORKS="127.0.0.0/8",  # the receiver, and nothing else private
-        WEBHOOKS_TIMEOUT=TIMEOUT,
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="localhost",
-        WEBHOOKS_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-    )
-    import django
-
-    django.setup()
-
-
-class Bench:
-    def __init__(self, receiver: Receiver) -> None:
-        from testimonials.models import Testimonial
-
-        self.receiver = receiver
-        self.worker: Worker | None = None
-        self.Testimonial = Testimonial
-
-    def testimonial(self) -> Any:
-        return self.Testimonial.objects.create(
-            author_name="Bench", content="A benchmark testimonial, long enough.", rating=5
-        )
-
-    def subscribe_only(self, paths: list[str]) -> None:
-        """Exactly these receiver paths get new events."""
-        from webhooks.models import WebhookEndpoint
-
-        WebhookEndpoint.objects.update(is_active=False)
-        for path in paths:
-            WebhookEndpoint.objects.update_or_create(
-                url=self.receiver.url(path), defaults={"is_active": True}
-            )
-
-    def commit_events(self, count: int, make: Callable[[], Any] | None = None) -> None:
-        from django.db import transaction
-
-        for start in range(0, count, 500):
-            with transaction.atomic():
-                for _ in range(min(500, count - start)):
-                    (make or self.testimonial)()
-
-    def start_worker(self) -> Worker:
-        self.stop_worker()
-        self.worker = Worker()
-        return self.worker
-
-    def stop_worker(self) -> None:
-        if self.worker is not None:
-            self.worker.stop()
-            self.worker = None
-
-    def drain(self) -> None:
-        """Nothing pending but what waits for a disabled endpoint."""
-        from webhooks.models import WebhookDelivery
-
-        pending = WebhookDelivery.objects.filter(status="pending", endpoint__is_active=True)
-        wait_until(lambda: not pending.exists(), 300, "the deliveries to be sent")
+from bench import scheduling
+from bench.harness import TIMEOUT, Bench, configure
+from bench.support import Receiver, StatementCounter, percentile
 
 
 def throughput(bench: Bench, events: int, endpoints: int) -> dict[str, Any]:
@@ -227,6 +155,9 @@ def memory(bench: Bench, deliveries: int) -> dict[str, Any]:
     }
 
 
+FIGURES = ("loopback", "slow", "fairness", "rate", "ordered", "memory")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
@@ -235,8 +166,18 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="events/s for latency")
     parser.add_argument("--isolation-events", type=int, default=500)
     parser.add_argument("--memory-deliveries", type=int, default=100_000)
+    parser.add_argument("--slow-deliveries", type=int, default=3000)
+    parser.add_argument("--burst-events", type=int, default=500, help="x 24 endpoints")
+    parser.add_argument("--limited-deliveries", type=int, default=1000)
+    parser.add_argument("--ordered-events", type=int, default=1000)
+    parser.add_argument(
+        "--figures",
+        default=",".join(FIGURES),
+        help=f"comma-separated, of: {', '.join(FIGURES)}",
+    )
     parser.add_argument("--output", type=Path, required=True, help="JSON file to write")
     args = parser.parse_args()
+    figures = set(args.figures.split(","))
 
     workdir = Path(tempfile.mkdtemp(prefix="webhooks-bench-"))
     configure(workdir)
@@ -255,11 +196,21 @@ def main() -> None:
     receiver = Receiver(workdir)
     bench = Bench(receiver)
     try:
-        results |= throughput(bench, args.events, args.endpoints)
-        results |= request_path(bench)
-        results |= latency(bench, args.latency_events, args.rate)
-        results |= isolation(bench, args.isolation_events)
-        if args.memory_deliveries:
+        if "loopback" in figures:
+            results |= throughput(bench, args.events, args.endpoints)
+            results |= request_path(bench)
+            results |= latency(bench, args.latency_events, args.rate)
+            results |= isolation(bench, args.isolation_events)
+        if "slow" in figures:
+            results |= scheduling.one_slow_endpoint(bench, args.slow_deliveries, 100, None)
+            results |= scheduling.one_slow_endpoint(bench, 2 * args.slow_deliveries, 100, 64)
+        if "fairness" in figures:
+            results |= scheduling.fairness(bench, args.burst_events, 24, rate=10)
+        if "rate" in figures:
+            results |= scheduling.rate_limited(bench, args.limited_deliveries, 50, workers=2)
+        if "ordered" in figures:
+            results |= scheduling.ordered(bench, args.ordered_events, 0.2)
+        if "memory" in figures and args.memory_deliveries:
             results |= memory(bench, args.memory_deliveries)
     finally:
         bench.stop_worker()

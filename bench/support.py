@@ -60,9 +60,14 @@ class Receiver:
     def reset(self) -> None:
         self.client.get(f"{self.base}/reset")
 
+    def path(self, path: str) -> dict[str, Any]:
+        """One path's arrival times, and the webhook-ids it answered 200, in order."""
+        result: dict[str, Any] = self.client.get(f"{self.base}/stats", params={"path": path}).json()
+        return result
+
     def wait_for(self, expected: int, timeout: float, prefix: str = "/") -> dict[str, Any]:
         """Until ``expected`` requests reached paths starting with ``prefix``; returns
-        their count and first and last arrival."""
+        their count, first and last arrival, and the most in flight to one path."""
         deadline = time.monotonic() + timeout
         while True:
             paths = self.stats()["paths"]
@@ -73,6 +78,7 @@ class Receiver:
                     "count": count,
                     "first": min(v[1] for v in chosen),
                     "last": max(v[2] for v in chosen),
+                    "peak_in_flight": max(v[3] for v in chosen),
                 }
             if time.monotonic() > deadline:
                 raise SystemExit(f"only {count} of {expected} deliveries arrived at {prefix}*")
@@ -85,13 +91,13 @@ class Receiver:
 
 
 class Worker:
-    """``manage.py qcluster`` with the benchmark's environment."""
+    """``manage.py qcluster`` with the benchmark's environment, plus ``env``."""
 
-    def __init__(self) -> None:
+    def __init__(self, **env: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "qcluster"],
             cwd=ROOT,
-            env=os.environ.copy(),
+            env={**os.environ, **env},
             start_new_session=True,  # its own group, so a stuck one can be killed whole
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from webhooks.dispatcher import Dispatcher
+from webhooks.sending.dispatcher import Dispatcher
 
 
 @contextmanager

@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class _Server(ThreadingHTTPServer):
+    # Many requests in flight at once: the default listen backlog of 5 drops connections.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 @dataclass(frozen=True)
 class Received:
     path: str
@@ -27,8 +33,7 @@ class Receiver:
         self.scripts: dict[str, list[int]] = {}
         self.hangs: dict[str, float] = {}
         self._lock = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
 
     @property
     def base_url(self) -> str:
@@ -74,6 +79,8 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, like a real server
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
                 body = self.rfile.read(length)

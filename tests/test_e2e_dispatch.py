@@ -200,7 +200,9 @@ def test_a_hanging_endpoint_does_not_delay_healthy_ones(
     receiver.wait_for(lambda got: len([r for r in got if r.path == "/fast"]) == 10, timeout=20)
     elapsed = time.monotonic() - started
     assert elapsed < 3, f"healthy deliveries took {elapsed:.1f}s behind a hanging endpoint"
-    # Its lane started with the others but may reach the receiver after them: wait for
-    # it, to know the hanging endpoint was really being tried meanwhile.
+    # Its request started with the others but may reach the receiver after them: wait
+    # for it, to know the hanging endpoint was really being tried meanwhile. An endpoint
+    # gets more requests at once only after it has answered slowly; one that never
+    # answers gets one at a time.
     receiver.wait_for(lambda got: any(r.path == "/hang" for r in got), timeout=5)
     assert len(receiver.at("/hang")) == 1

@@ -14,8 +14,8 @@ from tests.dispatching import send_everything_due
 from tests.factories import make_testimonial
 from tests.receiver import Receiver
 from tests.test_webhook_transport import send
-from webhooks import transport
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.sending import transport
 
 pytestmark = pytest.mark.django_db
 

@@ -22,46 +22,47 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def busy() -> None:
-    """Three due (oldest 10 minutes), one leased, one retry later, two failed (one an
-    hour ago), one waiting for a disabled endpoint."""
+    """Four due (oldest 10 minutes) for an endpoint being sent to, one retry later, two
+    failed (one an hour ago), one due for a paused endpoint, one waiting for a disabled
+    endpoint."""
     now = timezone.now()
-    endpoint = make_endpoint()
-    for minutes in (10, 5, 1):
+    endpoint = make_endpoint(claimed_by="worker", claimed_until=now + timedelta(seconds=30))
+    for minutes in (10, 5, 1, 0):
         due = make_delivery(endpoint, status="pending", attempts=1)
         WebhookDelivery.objects.filter(pk=due.pk).update(
             next_attempt_at=now - timedelta(minutes=minutes)
         )
-    leased = make_delivery(endpoint, status="pending")
-    WebhookDelivery.objects.filter(pk=leased.pk).update(
-        next_attempt_at=now, locked_until=now + timedelta(seconds=30)
-    )
     later = make_delivery(endpoint, status="pending")
     WebhookDelivery.objects.filter(pk=later.pk).update(next_attempt_at=now + timedelta(hours=1))
     make_delivery(endpoint, status="failed", attempts=2)
     old_failure = make_delivery(endpoint, status="failed")
     WebhookDelivery.objects.filter(pk=old_failure.pk).update(updated_at=now - timedelta(hours=2))
+    paused = make_endpoint(paused_until=now + timedelta(minutes=1), pause_reason="429")
+    make_delivery(paused, status="pending", created_at=now - timedelta(hours=1))
     make_delivery(make_endpoint(is_active=False), status="pending")
 
 
 def test_the_snapshot_counts_the_backlog(busy: None) -> None:
     state = backlog.snapshot(timezone.now())
 
-    assert (state.pending, state.due, state.in_flight) == (6, 4, 1)
+    assert (state.pending, state.due, state.waiting_for_paused) == (7, 4, 1)
     assert state.waiting_for_disabled == 1
     assert state.oldest_due_seconds is not None
-    assert 599 <= state.oldest_due_seconds <= 660
+    assert 599 <= state.oldest_due_seconds <= 660, "the paused endpoint's hour is not counted"
     assert (state.failed, state.failed_last_hour) == (2, 1)
-    assert (state.attempts_last_hour, state.failed_attempts_last_hour) == (5, 5)
-    assert (state.active_endpoints, state.disabled_endpoints) == (1, 1)
+    assert (state.attempts_last_hour, state.failed_attempts_last_hour) == (6, 6)
+    assert (state.active_endpoints, state.sending_endpoints, state.paused_endpoints) == (2, 1, 1)
+    assert state.disabled_endpoints == 1
 
 
 def test_webhook_status_prints_and_speaks_json(busy: None) -> None:
     out = io.StringIO()
     call_command("webhook_status", stdout=out)
     text = out.getvalue()
-    assert "Pending deliveries: 6 (due now: 4, the oldest has waited 6" in text
+    assert "Pending deliveries: 7 (due now: 4, the oldest has waited 6" in text
+    assert "waiting for paused endpoints: 1; for disabled endpoints: 1" in text
     assert "Failed deliveries: 2 (1 in the last hour" in text
-    assert "Endpoints: 1 active, 1 disabled" in text
+    assert "Endpoints: 2 active (1 being sent to, 1 paused), 1 disabled" in text
 
     out = io.StringIO()
     call_command("webhook_status", "--json", stdout=out)
@@ -86,4 +87,4 @@ def test_an_empty_system_is_calm() -> None:
 def test_the_delivery_log_shows_the_backlog(busy: None, admin_client: Client) -> None:
     page = admin_client.get(reverse("admin:webhooks_webhookdelivery_changelist"))
 
-    assert "Pending deliveries: 6 (due now: 4" in page.content.decode()
+    assert "Pending deliveries: 7 (due now: 4" in page.content.decode()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
-from concurrent import futures
 from datetime import datetime, timedelta
 
 import httpx
@@ -16,13 +14,15 @@ from django.utils import timezone
 from pytest_django import Settings
 from standardwebhooks.webhooks import Webhook
 
-from tests.factories import make_endpoint, make_testimonial
+from tests.factories import make_delivery, make_endpoint, make_testimonial
 from tests.fake_http import FakeReceiver
-from webhooks import dispatcher as dispatcher_module
-from webhooks import health, queue, tasks
-from webhooks.delivery import Target
-from webhooks.dispatcher import Dispatcher
+from tests.waiting import wait_until
+from webhooks import health, tasks
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.sending import claims, recording, transport
+from webhooks.sending import dispatcher as dispatcher_module
+from webhooks.sending.attempt import Outcome, Target
+from webhooks.sending.dispatcher import Dispatcher
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def receiver(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> FakeReceive
     settings.WEBHOOKS_RETRY_SCHEDULE = "5s,1m"
     settings.WEBHOOKS_RETRY_JITTER = 0
     fake = FakeReceiver()
-    monkeypatch.setattr(dispatcher_module, "new_client", fake.client)
+    monkeypatch.setattr(transport, "new_client", fake.client)
     return fake
 
 
@@ -80,7 +80,6 @@ def test_a_delivery_is_signed_sent_and_logged(
     Webhook(endpoint.secret).verify(request.content, dict(request.headers))
     delivery = delivery_to(endpoint)
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("succeeded", 1, 200)
-    assert delivery.locked_until is None
     (logged,) = DeliveryAttempt.objects.filter(delivery=delivery)
     assert (logged.number, logged.status_code, logged.error, logged.response_body) == (
         1,
@@ -146,7 +145,7 @@ def test_success_after_failures(receiver: FakeReceiver, dispatcher: Dispatcher) 
 def test_410_fails_the_delivery_and_disables_the_endpoint(
     receiver: FakeReceiver, dispatcher: Dispatcher
 ) -> None:
-    endpoint = make_endpoint()
+    endpoint = make_endpoint(max_in_flight=1)
     receiver.answer("hooks.example.com", httpx.Response(410))
     testimonial = make_testimonial()
     testimonial.approve()
@@ -156,7 +155,7 @@ def test_410_fails_the_delivery_and_disables_the_endpoint(
     assert len(receiver.requests) == 1, "the rest of the batch is not sent to a gone endpoint"
     first, second = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("id")
     assert (first.status, first.attempts) == ("failed", 1)
-    assert (second.status, second.attempts, second.locked_until) == ("pending", 0, None)
+    assert (second.status, second.attempts) == ("pending", 0)
     endpoint.refresh_from_db()
     assert endpoint.is_active is False
     assert "410 Gone" in endpoint.disabled_reason
@@ -193,10 +192,10 @@ def test_retry_after_is_honoured(receiver: FakeReceiver, dispatcher: Dispatcher)
     assert timedelta(seconds=119) <= wait <= timedelta(seconds=121)
 
 
-def test_an_unreachable_receiver_costs_one_try_for_its_whole_batch(
+def test_an_unreachable_receiver_is_paused_and_its_other_deliveries_use_no_try(
     receiver: FakeReceiver, dispatcher: Dispatcher
 ) -> None:
-    endpoint = make_endpoint()
+    endpoint = make_endpoint(max_in_flight=1)
 
     def hang(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("no answer", request=request)
@@ -213,8 +212,12 @@ def test_an_unreachable_receiver_costs_one_try_for_its_whole_batch(
     assert tried.attempts == 1
     assert tried.last_error.startswith("timed out (ReadTimeout)")
     for delivery in waiting:
-        assert (delivery.attempts, delivery.status, delivery.locked_until) == (0, "pending", None)
-        assert delivery.next_attempt_at == tried.next_attempt_at
+        assert (delivery.attempts, delivery.status) == (0, "pending")
+    endpoint.refresh_from_db()
+    assert endpoint.paused_until is not None
+    pause = endpoint.paused_until - tried.updated_at
+    assert timedelta(seconds=4.9) <= pause <= timedelta(seconds=5.1), "the first retry step"
+    assert endpoint.pause_reason.startswith("unreachable (timed out (ReadTimeout)")
 
 
 def test_the_response_kept_is_bounded(
@@ -278,30 +281,30 @@ def test_a_disabled_endpoint_keeps_its_pending_deliveries_until_enabled(
     assert delivery_to(endpoint).status == "succeeded"
 
 
-def test_work_leased_by_another_dispatcher_waits_for_its_lease_to_expire(
+def test_an_endpoint_claimed_by_another_dispatcher_waits_for_its_claim_to_expire(
     receiver: FakeReceiver, dispatcher: Dispatcher
 ) -> None:
     endpoint = make_endpoint()
     make_testimonial()
-    delivery = delivery_to(endpoint)
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        locked_until=timezone.now() + timedelta(seconds=30)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        claimed_by="elsewhere", claimed_until=timezone.now() + timedelta(seconds=30)
     )
 
     dispatcher.run_until_idle()
     assert receiver.requests == []
 
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        locked_until=timezone.now() - timedelta(seconds=1)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        claimed_until=timezone.now() - timedelta(seconds=1)
     )
     dispatcher.run_until_idle()
     assert delivery_to(endpoint).status == "succeeded"
+    endpoint.refresh_from_db()
+    assert (endpoint.claimed_by, endpoint.claimed_until) == ("", None), "released when done"
 
 
 def test_a_hanging_endpoint_does_not_hold_up_the_others(
-    receiver: FakeReceiver, dispatcher: Dispatcher, settings: Settings
+    receiver: FakeReceiver, dispatcher: Dispatcher
 ) -> None:
-    settings.WEBHOOKS_LEASE = "3s"
     release = threading.Event()
     slow = make_endpoint(url="https://slow.example.com/")
     fast = make_endpoint(url="https://fast.example.com/")
@@ -320,47 +323,62 @@ def test_a_hanging_endpoint_does_not_hold_up_the_others(
     assert len(receiver.to("fast.example.com")) == 2
     # The slow lane started with the first fast one but may reach the receiver later.
     step_until(dispatcher, lambda: len(receiver.to("slow.example.com")) >= 1, timeout=2)
-    assert len(receiver.to("slow.example.com")) == 1
     assert WebhookDelivery.objects.filter(endpoint=slow, status="pending").count() == 2
-    held = WebhookDelivery.objects.filter(endpoint=slow).order_by("id").first()
-    assert held is not None
-    assert held.locked_until is not None
+    slow.refresh_from_db()
+    assert slow.claimed_by == dispatcher.owner
     release.set()
     dispatcher.run_until_idle()
     assert not WebhookDelivery.objects.exclude(status="succeeded").exists()
 
 
-def test_leases_on_work_in_hand_are_renewed(
+def test_claims_on_endpoints_in_hand_are_renewed(
     receiver: FakeReceiver, dispatcher: Dispatcher, settings: Settings
 ) -> None:
-    settings.WEBHOOKS_LEASE = "0.3s"
+    settings.WEBHOOKS_LEASE = "0.6s"
+    settings.WEBHOOKS_TIMEOUT = 0.3
     release = threading.Event()
     endpoint = make_endpoint()
     receiver.answer("hooks.example.com", lambda r: (release.wait(5), httpx.Response(200))[1])
     make_testimonial()
     dispatcher.step()
-    first_lease = delivery_to(endpoint).locked_until
+    endpoint.refresh_from_db()
+    first_claim = endpoint.claimed_until
 
     threading.Event().wait(0.2)
     dispatcher.step()
 
-    renewed = delivery_to(endpoint).locked_until
-    assert first_lease is not None
-    assert renewed is not None
-    assert renewed > first_lease
+    endpoint.refresh_from_db()
+    assert first_claim is not None
+    assert endpoint.claimed_until is not None
+    assert endpoint.claimed_until > first_claim
     release.set()
     dispatcher.run_until_idle()
 
 
-def test_closing_finishes_and_records_the_batch_in_flight(receiver: FakeReceiver) -> None:
-    endpoint = make_endpoint()
-    make_testimonial()
+def test_closing_finishes_and_records_the_requests_in_flight_and_puts_back_the_rest(
+    receiver: FakeReceiver,
+) -> None:
+    endpoint = make_endpoint(max_in_flight=1)
+    started, release = threading.Event(), threading.Event()
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        started.set()
+        release.wait(5)
+        return httpx.Response(200)
+
+    receiver.answer("hooks.example.com", slow)
+    make_testimonial().approve()
     running = Dispatcher()
     running.step()
+    assert started.wait(5)
+    threading.Timer(0.2, release.set).start()
 
     running.close()
 
-    assert delivery_to(endpoint).status == "succeeded"
+    first, second = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("id")
+    assert (first.status, second.status, second.attempts) == ("succeeded", "pending", 0)
+    endpoint.refresh_from_db()
+    assert endpoint.claimed_by == "", "its claim is released for the next worker"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -369,15 +387,17 @@ def test_a_failing_round_is_logged_and_the_loop_goes_on(
 ) -> None:
     endpoint = make_endpoint()
     make_testimonial()
-    real_claim = queue.claim
+    real_claim = claims.claim
     failures = [OperationalError("database is down")]
 
-    def flaky_claim(limit: int, busy: Collection[int], now: datetime) -> list[int]:
+    def flaky_claim(
+        limit: int, exclude: Collection[int], owner: str, now: datetime
+    ) -> list[claims.EndpointSnapshot]:
         if failures:
             raise failures.pop()
-        return real_claim(limit, busy, now)
+        return real_claim(limit, exclude, owner, now)
 
-    monkeypatch.setattr(queue, "claim", flaky_claim)
+    monkeypatch.setattr(claims, "claim", flaky_claim)
     monkeypatch.setattr(time, "sleep", lambda seconds: None)
     rounds = iter(range(6))
     running = Dispatcher()
@@ -404,22 +424,27 @@ def test_results_that_could_not_be_recorded_are_recorded_later_not_resent(
 ) -> None:
     endpoint = make_endpoint()
     make_testimonial()
-    real_record = queue.record
+    real_record = recording.record
     failures = [OperationalError("database is locked")]
 
-    def flaky_record(results: list[queue.LaneResult], now: datetime) -> None:
-        if failures and results:
+    def flaky_record(
+        finished: list[recording.Finished], pauses: list[recording.Pause], now: datetime
+    ) -> None:
+        if failures and finished:
             raise failures.pop()
-        real_record(results, now)
+        real_record(finished, pauses, now)
 
-    monkeypatch.setattr(queue, "record", flaky_record)
+    monkeypatch.setattr(recording, "record", flaky_record)
     running = Dispatcher()
-    running.step()
-    _, still_running = futures.wait(running.lanes.values(), timeout=10)
-    assert not still_running
 
-    with pytest.raises(OperationalError):
-        running.step()
+    def step_fails() -> bool:
+        try:
+            running.step()
+        except OperationalError:
+            return True
+        return False
+
+    wait_until(step_fails, 10, "the round that cannot record")
     assert len(running.unrecorded) == 1
     running.run_until_idle()
     running.close()
@@ -429,25 +454,6 @@ def test_results_that_could_not_be_recorded_are_recorded_later_not_resent(
     assert delivery_to(endpoint).attempts == 1
 
 
-def test_a_lane_hands_back_what_it_did_not_send_within_its_slice(
-    receiver: FakeReceiver, dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(dispatcher_module, "LANE_SLICE_SECONDS", 0)  # one send per lane
-    endpoint = make_endpoint()
-    testimonial = make_testimonial()
-    testimonial.approve()
-    testimonial.feature()
-
-    dispatcher.step()
-    first = dispatcher.lanes[endpoint.pk].result(timeout=5)
-    assert (len(first.outcomes), len(first.released)) == (1, 2)
-    dispatcher.run_until_idle(timeout=5)  # would wait out the 30 s lease if not released
-
-    assert WebhookDelivery.objects.filter(status="succeeded").count() == 3
-    types = [json.loads(r.content)["type"] for r in receiver.requests]
-    assert types == ["testimonial.created", "testimonial.approved", "testimonial.featured"]
-
-
 def test_endpoint_rows_are_updated_in_id_order_so_recorders_cannot_deadlock(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -455,17 +461,18 @@ def test_endpoint_rows_are_updated_in_id_order_so_recorders_cannot_deadlock(
     PostgreSQL (seen in the benchmark); one order for everyone prevents it."""
     order: list[int] = []
     monkeypatch.setattr(health, "record", lambda pk, outcomes, now: order.append(pk))
-    targets = {pk: [_target(pk)] for pk in (3, 1, 2)}
+    deliveries = [make_delivery(status="pending") for _ in range(3)]
+    results = [recording.finish(_outcome(deliveries[n])) for n in (2, 0, 1)]
 
-    queue.record([queue.LaneResult(pk, released=t) for pk, t in targets.items()], timezone.now())
+    recording.record(results, [], timezone.now())
 
-    assert order == [1, 2, 3]
+    assert order == sorted(d.endpoint_id for d in deliveries)
 
 
-def _target(endpoint_id: int) -> Target:
-    return Target(
-        delivery_id=10_000 + endpoint_id,
-        endpoint_id=endpoint_id,
+def _outcome(delivery: WebhookDelivery) -> Outcome:
+    target = Target(
+        delivery_id=delivery.pk,
+        endpoint_id=delivery.endpoint_id,
         url="https://hooks.example.com/",
         secrets=[],
         custom_headers={},
@@ -474,3 +481,4 @@ def _target(endpoint_id: int) -> Target:
         attempts=0,
         schedule_position=0,
     )
+    return Outcome(target, timezone.now(), 1, {}, status_code=200)

@@ -14,7 +14,7 @@ import pytest
 
 from tests.processes import ROOT, child_env
 from webhooks import signing
-from webhooks.delivery import Target, request_headers
+from webhooks.sending.attempt import Target, request_headers
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from pytest_django import Settings
 from webhooks.conf import conf
 from webhooks.durations import format_duration, parse_duration, parse_durations
 from webhooks.exceptions import InvalidDuration
-from webhooks.retry import next_retry_delay, parse_retry_after
+from webhooks.sending.retry import next_retry_delay, parse_retry_after
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from webhooks import signing
-from webhooks.delivery import Target, loggable, request_headers
+from webhooks.sending.attempt import Target, loggable, request_headers
 
 BODY = '{"type":"testimonial.approved","data":{"testimonial":{"content":"Très bien ✓"}}}'
 

@@ -11,9 +11,9 @@ import pytest
 from pytest_django import Settings
 
 from tests.receiver import Receiver
-from webhooks.delivery import Outcome, Target, attempt
+from webhooks.sending.attempt import Outcome, Target, attempt
+from webhooks.sending.transport import new_client
 from webhooks.signing import generate_secret
-from webhooks.transport import new_client
 
 
 def target(url: str) -> Target:

@@ -10,7 +10,8 @@ class WebhooksConfig(AppConfig):
         # Connections only: ready() must not touch the database.
         from django_q.signals import post_spawn
 
-        from webhooks import checks, dispatcher, receivers
+        from webhooks import checks, receivers
+        from webhooks.sending import dispatcher
 
         receivers.connect()
         post_spawn.connect(

@@ -15,18 +15,24 @@ PENDING = Q(status=DeliveryStatus.PENDING)
 ACTIVE = Q(endpoint__is_active=True)
 
 
+def _paused(now: datetime, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}paused_until__gt": now})
+
+
 @dataclass(frozen=True)
 class Backlog:
     pending: int  # not sent yet, or waiting for a retry
-    due: int  # pending, due now, for an active endpoint: the dispatchers' queue
+    due: int  # pending, due now, for an active endpoint not paused: the dispatchers' queue
     oldest_due_seconds: float | None  # how long the longest-waiting due one has waited
-    in_flight: int  # claimed by a dispatcher right now
+    waiting_for_paused: int  # due, but their endpoint asked us to wait (Retry-After, down)
     waiting_for_disabled: int  # pending for endpoints that are switched off
     failed: int  # gave up after the whole schedule; replayable
     failed_last_hour: int
     attempts_last_hour: int
     failed_attempts_last_hour: int
     active_endpoints: int
+    sending_endpoints: int  # claimed by a dispatcher right now
+    paused_endpoints: int
     disabled_endpoints: int
 
     def as_dict(self) -> dict[str, Any]:
@@ -35,12 +41,14 @@ class Backlog:
 
 def snapshot(now: datetime) -> Backlog:
     hour_ago = now - timedelta(hours=1)
-    due = PENDING & ACTIVE & Q(next_attempt_at__lte=now)
+    due_any = PENDING & ACTIVE & Q(next_attempt_at__lte=now)
+    paused = _paused(now, "endpoint__")
+    due = due_any & ~paused
     deliveries = WebhookDelivery.objects.aggregate(
         pending=Count("pk", filter=PENDING),
         due=Count("pk", filter=due),
         oldest_due=Min("next_attempt_at", filter=due),
-        in_flight=Count("pk", filter=PENDING & Q(locked_until__gt=now)),
+        waiting_for_paused=Count("pk", filter=due_any & paused),
         waiting_for_disabled=Count("pk", filter=PENDING & ~ACTIVE),
         failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
         failed_last_hour=Count(
@@ -53,6 +61,8 @@ def snapshot(now: datetime) -> Backlog:
     )
     endpoints = WebhookEndpoint.objects.aggregate(
         active=Count("pk", filter=Q(is_active=True)),
+        sending=Count("pk", filter=Q(is_active=True, claimed_until__gt=now)),
+        paused=Count("pk", filter=Q(is_active=True) & _paused(now)),
         disabled=Count("pk", filter=Q(is_active=False)),
     )
     oldest = deliveries.pop("oldest_due")
@@ -62,6 +72,8 @@ def snapshot(now: datetime) -> Backlog:
         attempts_last_hour=attempts["total"],
         failed_attempts_last_hour=attempts["total"] - attempts["succeeded"],
         active_endpoints=endpoints["active"],
+        sending_endpoints=endpoints["sending"],
+        paused_endpoints=endpoints["paused"],
         disabled_endpoints=endpoints["disabled"],
     )
 
@@ -77,11 +89,12 @@ def describe(state: Backlog) -> list[str]:
     )
     return [
         f"Pending deliveries: {state.pending} (due now: {state.due}, {oldest}; "
-        f"being sent: {state.in_flight}; waiting for disabled endpoints: "
+        f"waiting for paused endpoints: {state.waiting_for_paused}; for disabled endpoints: "
         f"{state.waiting_for_disabled})",
         f"Failed deliveries: {state.failed} ({state.failed_last_hour} in the last hour; "
         "replay with manage.py replay_webhooks)",
         f"Attempts in the last hour: {state.attempts_last_hour}, failed: "
         f"{state.failed_attempts_last_hour}{failed_share}",
-        f"Endpoints: {state.active_endpoints} active, {state.disabled_endpoints} disabled",
+        f"Endpoints: {state.active_endpoints} active ({state.sending_endpoints} being sent "
+        f"to, {state.paused_endpoints} paused), {state.disabled_endpoints} disabled",
     ]

@@ -98,12 +98,24 @@ class WebhooksSettings:
 
     @property
     def batch_size(self) -> int:
+        """Deliveries a dispatcher reads at once for one endpoint."""
         return int(_setting("WEBHOOKS_BATCH_SIZE", 100))
 
     @property
     def concurrency(self) -> int:
-        """Endpoints a dispatcher sends to at the same time."""
+        """Endpoints one dispatcher serves at the same time."""
         return int(_setting("WEBHOOKS_CONCURRENCY", 16))
+
+    @property
+    def endpoint_max_in_flight(self) -> int:
+        """Requests in flight to one endpoint, for endpoints that do not set their own."""
+        return int(_setting("WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT", 20))
+
+    @property
+    def worker_max_in_flight(self) -> int:
+        """Requests one dispatcher has in flight at most, over all its endpoints (its
+        sender threads), shared among them round-robin."""
+        return int(_setting("WEBHOOKS_WORKER_MAX_IN_FLIGHT", 64))
 
     @property
     def lease(self) -> timedelta:

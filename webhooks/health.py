@@ -16,9 +16,9 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from webhooks.conf import conf
-from webhooks.delivery import Outcome
 from webhooks.durations import format_duration
 from webhooks.models import DeliveryAttempt, WebhookEndpoint
+from webhooks.sending.attempt import Outcome
 
 logger = logging.getLogger(__name__)
 

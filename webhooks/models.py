@@ -3,8 +3,10 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -17,6 +19,9 @@ from webhooks.validators import (
     validate_event_types,
     validate_webhook_url,
 )
+
+# An endpoint asking for more is asking for a denial of service of its own receiver.
+MAX_IN_FLIGHT_LIMIT = 256
 
 
 class WebhookEndpoint(models.Model):
@@ -42,6 +47,41 @@ class WebhookEndpoint(models.Model):
         validators=[validate_custom_headers],
         help_text='Extra request headers, e.g. {"Authorization": "Bearer …"}.',
     )
+    # Scheduling (docs/architecture.md): limits the receiver asked for, kept for the whole
+    # cluster because one dispatcher at a time serves an endpoint.
+    max_in_flight = models.PositiveSmallIntegerField(
+        "max requests in flight",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_IN_FLIGHT_LIMIT)],
+        help_text="Requests sent to this endpoint at the same time, across every worker. "
+        "Empty: WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT.",
+    )
+    rate_limit = models.DecimalField(
+        "rate limit",
+        max_digits=9,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text="Requests per second at most, across every worker (decimals allowed, "
+        "e.g. 0.5 for one every 2 s). Empty: no limit.",
+    )
+    ordered = models.BooleanField(
+        "ordered delivery",
+        default=False,
+        help_text="One request at a time, in event order; a failing delivery holds the "
+        "ones behind it until it succeeds or its retries run out.",
+    )
+    paused_until = models.DateTimeField(null=True, blank=True, editable=False)
+    pause_reason = models.TextField(blank=True, editable=False)
+    # The dispatcher serving the endpoint, and until when (renewed while it does).
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # Claims go to the endpoint served longest ago: round-robin across the cluster.
+    last_served_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The rate limit's next free moment, handed from one dispatcher to the next.
+    rate_limited_until = models.DateTimeField(null=True, blank=True, editable=False)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
     failing_since = models.DateTimeField(null=True, blank=True, editable=False)
     last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -102,6 +142,8 @@ class WebhookEndpoint(models.Model):
         self.disabled_reason = ""
         self.consecutive_failures = 0
         self.failing_since = None
+        self.paused_until = None
+        self.pause_reason = ""
         self.save(
             update_fields=[
                 "is_active",
@@ -109,9 +151,21 @@ class WebhookEndpoint(models.Model):
                 "disabled_reason",
                 "consecutive_failures",
                 "failing_since",
+                "paused_until",
+                "pause_reason",
                 "updated_at",
             ]
         )
+
+    def is_paused(self) -> bool:
+        return self.paused_until is not None and self.paused_until > timezone.now()
+
+    def resume(self) -> None:
+        """Ends a pause (a receiver's ``Retry-After``, or an unreachable receiver) now:
+        its waiting deliveries go out at once."""
+        self.paused_until = None
+        self.pause_reason = ""
+        self.save(update_fields=["paused_until", "pause_reason", "updated_at"])
 
 
 class WebhookEvent(models.Model):
@@ -149,7 +203,10 @@ class DeliveryStatus(models.TextChoices):
 class WebhookDelivery(models.Model):
     event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,  # the indexes below start with it
     )
     status = models.CharField(
         max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
@@ -161,9 +218,6 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    locked_until = models.DateTimeField(
-        null=True, blank=True, help_text="Lease of the dispatcher sending it."
-    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -181,6 +235,13 @@ class WebhookDelivery(models.Model):
             # SQLite, which cannot match it against a bound parameter, and every claim
             # sorted the whole backlog.)
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+            # An endpoint's due deliveries, read by the dispatcher serving it, and whether it
+            # has any (claims).
+            models.Index(
+                fields=["endpoint", "status", "next_attempt_at"], name="delivery_endpoint_due_idx"
+            ),
+            # An ordered endpoint's deliveries in event order: its head, then the rest.
+            models.Index(fields=["endpoint", "status", "id"], name="delivery_endpoint_order_idx"),
             models.Index(fields=["status", "-created_at"], name="delivery_status_idx"),
         ]
 
@@ -211,3 +272,19 @@ class DeliveryAttempt(models.Model):
     def __str__(self) -> str:
         outcome = self.status_code if self.status_code is not None else self.error[:40]
         return f"attempt {self.number}: {outcome}"
+
+
+class WebhookWorker(models.Model):
+    """A dispatcher that is running: each worker process beats here every second, so the
+    others know how many share the endpoints and operators see who is sending."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="host:pid:tag")
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "webhook worker"
+
+    def __str__(self) -> str:
+        return self.name

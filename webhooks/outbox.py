@@ -17,9 +17,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from webhooks import payloads
+from webhooks.chunking import chunked
 from webhooks.conf import conf
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.queue import chunked
 
 logger = logging.getLogger(__name__)
 

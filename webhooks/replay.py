@@ -17,10 +17,10 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from webhooks.chunking import chunked
 from webhooks.exceptions import EndpointDisabled
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.outbox import wake_dispatchers_after_commit
-from webhooks.queue import chunked
 from webhooks.text import counted
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webhooks import dispatcher
+from webhooks.sending import dispatcher
 
 
 def wake() -> None:

@@ -4,6 +4,7 @@ verified (like ``stripe listen``). Point an endpoint at it, with the endpoint's 
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -13,8 +14,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from webhooks import signing
 
 
+class _Server(ThreadingHTTPServer):
+    # The dispatcher may have many requests in flight to one endpoint: the default listen
+    # backlog of 5 would drop their connections (and the client would wait a second).
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class Command(BaseCommand):
     help = "Receive webhooks on 127.0.0.1 and print them, checking their signatures."
+    _printing = threading.Lock()
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=9000)
@@ -31,7 +40,7 @@ class Command(BaseCommand):
             signing.secret_key_bytes(secret)
         except ValueError as exc:
             raise CommandError(f"--secret: {exc}") from None
-        server = ThreadingHTTPServer((host, port), self._handler(secret, status))
+        server = _Server((host, port), self._handler(secret, status))
         self.stdout.write(
             f"Listening on http://{host}:{server.server_port}/ (answering {status}); "
             "Ctrl-C to stop."
@@ -47,6 +56,8 @@ class Command(BaseCommand):
         command = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the dispatcher expects
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 command.report(secret, dict(self.headers.items()), body)
@@ -73,4 +84,5 @@ class Command(BaseCommand):
         except (ValueError, AttributeError):
             kind, shown = "?", body.decode("utf-8", "replace")
         webhook_id = {k.lower(): v for k, v in headers.items()}.get("webhook-id", "-")
-        self.stdout.write(f"{stamp} {kind}  webhook-id={webhook_id}  {verdict}\n{shown}\n")
+        with self._printing:  # requests arrive on several threads at once
+            self.stdout.write(f"{stamp} {kind}  webhook-id={webhook_id}  {verdict}\n{shown}\n")

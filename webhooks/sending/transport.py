@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 import httpcore
@@ -187,14 +189,21 @@ class _GuardedBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
+@cache
+def _tls() -> ssl.SSLContext:
+    # Building a context loads the CA bundle (about a millisecond); one serves every
+    # connection, from any thread.
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.HTTPTransport):
-    def __init__(self) -> None:
-        super().__init__(trust_env=False, retries=0)
+    def __init__(self, connections: int = 1) -> None:
+        super().__init__(verify=_tls(), trust_env=False, retries=0)
         # httpx's transport takes no network backend; build its pool with ours.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=4,
-            max_keepalive_connections=4,
+            ssl_context=_tls(),
+            max_connections=connections,
+            max_keepalive_connections=connections,
             keepalive_expiry=30,
             http1=True,
             http2=False,
@@ -203,7 +212,8 @@ class GuardedTransport(httpx.HTTPTransport):
 
 
 def new_client() -> httpx.Client:
-    """One per endpoint, kept between attempts so connections are reused."""
+    """A client with one keep-alive connection, lent to one request at a time (see
+    ``sending.clients``: httpcore's shared pool does not scale to many threads)."""
     return httpx.Client(
         transport=GuardedTransport(),
         timeout=httpx.Timeout(conf.timeout, connect=conf.connect_timeout),

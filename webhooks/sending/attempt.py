@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from webhooks import signing
 from webhooks.conf import conf
-from webhooks.retry import parse_retry_after
-from webhooks.transport import AddressRefused, NameNotResolved, deadline
+from webhooks.sending.retry import parse_retry_after
+from webhooks.sending.transport import AddressRefused, NameNotResolved, deadline
 
 # Custom header values that look like credentials are kept out of the attempt log.
 _SENSITIVE_HEADER = re.compile(r"auth|token|key|secret|passw|cookie|session", re.IGNORECASE)
@@ -62,6 +62,12 @@ class Outcome:
     @property
     def gone(self) -> bool:
         return self.status_code == 410
+
+    @property
+    def slow_down(self) -> bool:
+        """The receiver asked for a pause of the whole endpoint (429 or 503 with a
+        ``Retry-After``), not just a retry of this delivery."""
+        return self.status_code in (429, 503) and self.retry_after is not None
 
 
 def request_headers(target: Target, timestamp: int) -> dict[str, str]:

@@ -1,0 +1,160 @@
+"""Endpoint claims: a dispatcher sends to an endpoint only while it holds the endpoint's
+claim (a lease it renews), so an endpoint's limits (requests in flight, rate, order,
+pauses) are kept by one process at a time, which is what makes them hold for the whole
+cluster. Claims go to the endpoint served longest ago: round-robin across endpoints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+
+from webhooks.chunking import chunked
+from webhooks.conf import conf
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+
+# What, when it changes, makes a dispatcher's copy of an endpoint stale: its saved
+# settings (admin, API, rotation bump updated_at), whether it is active, and whether the
+# previous secret still signs.
+Version = tuple[datetime, bool, bool]
+
+
+@dataclass(frozen=True)
+class EndpointSnapshot:
+    """An endpoint as its dispatcher sends to it, read once per claim."""
+
+    id: int
+    url: str
+    secrets: list[str]
+    headers: dict[str, str]
+    max_in_flight: int
+    rate_limit: float | None  # requests per second
+    ordered: bool
+    failing: bool  # its last try failed: start with one request, not a burst
+    rate_limited_until: datetime | None
+    version: Version
+
+
+def _version(
+    updated_at: datetime, is_active: bool, previous_expires: datetime | None, now: datetime
+) -> Version:
+    return (updated_at, is_active, previous_expires is not None and previous_expires > now)
+
+
+def snapshot(endpoint: WebhookEndpoint, now: datetime) -> EndpointSnapshot:
+    return EndpointSnapshot(
+        id=endpoint.pk,
+        url=endpoint.url,
+        secrets=endpoint.signing_secrets(),
+        headers=dict(endpoint.headers),
+        max_in_flight=endpoint.max_in_flight or conf.endpoint_max_in_flight,
+        rate_limit=float(endpoint.rate_limit) if endpoint.rate_limit else None,
+        ordered=endpoint.ordered,
+        failing=endpoint.consecutive_failures > 0,
+        rate_limited_until=endpoint.rate_limited_until,
+        version=_version(
+            endpoint.updated_at, endpoint.is_active, endpoint.previous_secret_expires_at, now
+        ),
+    )
+
+
+def claimable(now: datetime, exclude: Collection[int] = ()) -> QuerySet[WebhookEndpoint]:
+    """Active endpoints nobody serves, not paused, with a delivery to send now (for an
+    ordered endpoint: its oldest pending one is due), longest unserved first. Each test
+    on deliveries is one probe of an index per endpoint, whatever the backlog."""
+    pending = WebhookDelivery.objects.filter(
+        endpoint_id=OuterRef("pk"), status=DeliveryStatus.PENDING
+    )
+    head_due_at = Subquery(pending.order_by("id").values("next_attempt_at")[:1])
+    return (
+        WebhookEndpoint.objects.filter(is_active=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+        .filter(Q(paused_until__isnull=True) | Q(paused_until__lte=now))
+        .exclude(pk__in=list(exclude))
+        .alias(head_due_at=head_due_at)
+        .filter(
+            Q(Exists(pending.filter(next_attempt_at__lte=now)), ordered=False)
+            | Q(ordered=True, head_due_at__lte=now)
+        )
+        .order_by(F("last_served_at").asc(nulls_first=True), "id")
+    )
+
+
+def peek(limit: int, exclude: Collection[int], now: datetime) -> list[int]:
+    """Endpoints waiting to be served, changing nothing (and taking no write lock)."""
+    return list(claimable(now, exclude).values_list("id", flat=True)[:limit])
+
+
+def claim(
+    candidates: list[int], exclude: Collection[int], owner: str, now: datetime
+) -> list[EndpointSnapshot]:
+    """Claims for ``owner`` those of ``candidates`` (from ``peek``, which looks without a
+    transaction, so an idle dispatcher's polling never holds SQLite's write lock) that are
+    still claimable; endpoints another dispatcher is claiming at the same moment are
+    skipped (PostgreSQL: SKIP LOCKED)."""
+    if not candidates:
+        return []
+    with transaction.atomic():
+        # NO KEY: inserting a delivery takes a key-share lock on its endpoint, which a
+        # plain FOR UPDATE would conflict with.
+        ids = list(
+            claimable(now, exclude)
+            .filter(pk__in=candidates)
+            .select_for_update(skip_locked=True, no_key=True)
+            .values_list("id", flat=True)
+        )
+        if not ids:
+            return []
+        WebhookEndpoint.objects.filter(pk__in=ids).update(
+            claimed_by=owner, claimed_until=now + conf.lease, last_served_at=now
+        )
+        endpoints = list(WebhookEndpoint.objects.filter(pk__in=ids))
+    # Decrypting the secrets happens outside the transaction.
+    return [snapshot(endpoint, now) for endpoint in endpoints]
+
+
+def busy(now: datetime) -> int:
+    """Endpoints some dispatcher is serving."""
+    return WebhookEndpoint.objects.filter(is_active=True, claimed_until__gt=now).count()
+
+
+def renew(ids: Collection[int], owner: str, now: datetime) -> set[int]:
+    """Extends ``owner``'s claims; returns the ids it still holds."""
+    ids = list(ids)
+    kept: set[int] = set()
+    for chunk in chunked(ids):
+        mine = WebhookEndpoint.objects.filter(pk__in=chunk, claimed_by=owner)
+        if mine.update(claimed_until=now + conf.lease) == len(chunk):
+            kept.update(chunk)
+        else:
+            kept.update(mine.values_list("id", flat=True))
+    return kept
+
+
+def release(rate_limited_until: dict[int, datetime | None], owner: str, now: datetime) -> None:
+    """Gives up claims; each endpoint goes to the back of the round-robin, and the next
+    dispatcher to serve it learns when its rate limit next allows a request."""
+    by_moment: dict[datetime | None, list[int]] = {}
+    for pk, until in rate_limited_until.items():
+        by_moment.setdefault(until, []).append(pk)
+    for until, ids in by_moment.items():
+        for chunk in chunked(ids):
+            WebhookEndpoint.objects.filter(pk__in=chunk, claimed_by=owner).update(
+                claimed_by="", claimed_until=None, last_served_at=now, rate_limited_until=until
+            )
+
+
+def versions(ids: Collection[int], now: datetime) -> dict[int, Version]:
+    """The current version of each endpoint still in the database."""
+    found: dict[int, Version] = {}
+    for chunk in chunked(list(ids)):
+        rows = WebhookEndpoint.objects.filter(pk__in=chunk).values_list(
+            "id", "updated_at", "is_active", "previous_secret_expires_at"
+        )
+        for pk, updated_at, is_active, previous_expires in rows:
+            found[pk] = _version(updated_at, is_active, previous_expires, now)
+    return found

@@ -1,0 +1,215 @@
+"""Recording what was sent: the attempts, the deliveries' new states, the endpoints'
+health and pauses, in one transaction per dispatcher round.
+
+Deliveries that ended the same way are settled by one ``UPDATE … WHERE id IN`` with the
+counters incremented by the database (``bulk_update``'s CASE per row and field was the
+dispatcher's main cost). Only the dispatcher holding an endpoint's claim writes its
+deliveries, so nothing else changes these rows meanwhile.
+
+One result the database refuses must not stall the dispatcher: a round that fails for any
+reason but an unavailable database is recorded again endpoint by endpoint, then delivery
+by delivery, and a result that cannot be stored even stripped of what the receiver sent
+is logged and dropped (its delivery stays pending and goes again).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
+
+from webhooks import health
+from webhooks.chunking import chunked
+from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from webhooks.sending.attempt import Outcome
+from webhooks.sending.retry import next_retry_delay
+
+logger = logging.getLogger(__name__)
+
+# The database is away (down, restarting, locked): the whole round is kept and recorded
+# later; splitting it would fail the same way.
+UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """A delivery's state after a try, bar the counters (the database adds one)."""
+
+    status: str
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    """One try and what it settles, decided once, by the thread that made it."""
+
+    outcome: Outcome
+    settlement: Settlement
+
+    @property
+    def endpoint_id(self) -> int:
+        return self.outcome.target.endpoint_id
+
+
+@dataclass(frozen=True)
+class Pause:
+    """The whole endpoint waits until ``until``: its other deliveries use no try."""
+
+    endpoint_id: int
+    until: datetime
+    reason: str
+
+
+def settle(outcome: Outcome) -> Settlement:
+    tries = outcome.target.schedule_position + 1
+    if outcome.succeeded:
+        return Settlement(DeliveryStatus.SUCCEEDED, None, outcome.status_code, "")
+    delay = None if outcome.gone else next_retry_delay(tries, outcome.retry_after)
+    if delay is None:
+        return Settlement(DeliveryStatus.FAILED, None, outcome.status_code, outcome.error)
+    return Settlement(
+        DeliveryStatus.PENDING, outcome.finished_at + delay, outcome.status_code, outcome.error
+    )
+
+
+def finish(outcome: Outcome) -> Finished:
+    return Finished(outcome, settle(outcome))
+
+
+def record(finished: Sequence[Finished], pauses: Sequence[Pause], now: datetime) -> None:
+    """Stores a round; raises only when the database is unavailable (keep it and retry)."""
+    if not finished and not pauses:
+        return
+    try:
+        _record(finished, pauses, now)
+    except UNAVAILABLE:
+        raise
+    except Exception:
+        logger.exception(
+            "recording %s webhook results failed; recording them endpoint by endpoint",
+            len(finished),
+        )
+        _record_separately(finished, pauses, now)
+
+
+def _record_separately(
+    finished: Sequence[Finished], pauses: Sequence[Pause], now: datetime
+) -> None:
+    by_endpoint: dict[int, list[Finished]] = defaultdict(list)
+    for result in finished:
+        by_endpoint[result.endpoint_id].append(result)
+    for pk in sorted(by_endpoint.keys() | {p.endpoint_id for p in pauses}):
+        results = by_endpoint.get(pk, [])
+        own_pauses = [p for p in pauses if p.endpoint_id == pk]
+        try:
+            _record(results, own_pauses, now)
+        except UNAVAILABLE:
+            raise
+        except Exception:
+            logger.exception("recording the results of webhook endpoint %s failed", pk)
+            for result in results:
+                _record_alone(result, now)
+
+
+def _record_alone(result: Finished, now: datetime) -> None:
+    try:
+        _record([result], [], now)
+        return
+    except UNAVAILABLE:
+        raise
+    except Exception as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    # What the receiver sent is the usual culprit: keep the fact of the try without it.
+    stripped = replace(
+        result.outcome,
+        request_headers={},
+        response_body="",
+        error=f"the result of this try could not be stored ({problem[:300]})",
+    )
+    try:
+        _record([replace(result, outcome=stripped)], [], now)
+        logger.error(
+            "webhook delivery %s: stored its try without the response (%s)",
+            result.outcome.target.delivery_id,
+            problem,
+        )
+    except UNAVAILABLE:
+        raise
+    except Exception:
+        logger.exception(
+            "webhook delivery %s: its try cannot be stored at all and is dropped; the "
+            "delivery stays pending and will be sent again",
+            result.outcome.target.delivery_id,
+        )
+
+
+def _record(finished: Sequence[Finished], pauses: Sequence[Pause], now: datetime) -> None:
+    with transaction.atomic():
+        # Deliveries deleted meanwhile (their endpoint was deleted) take their results
+        # with them.
+        existing = _existing([r.outcome.target.delivery_id for r in finished])
+        finished = [r for r in finished if r.outcome.target.delivery_id in existing]
+        DeliveryAttempt.objects.bulk_create([_attempt_row(r.outcome) for r in finished])
+        settled: dict[Settlement, list[int]] = defaultdict(list)
+        for result in finished:
+            settled[result.settlement].append(result.outcome.target.delivery_id)
+        for settlement, ids in settled.items():
+            for chunk in chunked(ids):
+                WebhookDelivery.objects.filter(id__in=chunk).update(
+                    status=settlement.status,
+                    attempts=F("attempts") + 1,
+                    schedule_position=F("schedule_position") + 1,
+                    next_attempt_at=settlement.next_attempt_at,
+                    last_status_code=settlement.last_status_code,
+                    last_error=settlement.last_error,
+                    updated_at=now,
+                )
+        outcomes: dict[int, list[Outcome]] = defaultdict(list)
+        for result in sorted(finished, key=lambda r: r.outcome.finished_at):
+            outcomes[result.endpoint_id].append(result.outcome)
+        pauses_by_endpoint = {p.endpoint_id: p for p in pauses}
+        # Endpoint rows are shared between dispatchers: update them in one order (by id)
+        # so that two recording transactions cannot deadlock on PostgreSQL.
+        for pk in sorted(outcomes.keys() | pauses_by_endpoint.keys()):
+            health.record(pk, outcomes.get(pk, []), now)
+            if pk in pauses_by_endpoint:
+                _pause(pauses_by_endpoint[pk])
+
+
+def _existing(ids: Sequence[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in chunked(ids):
+        found.update(WebhookDelivery.objects.filter(id__in=chunk).values_list("id", flat=True))
+    return found
+
+
+def _pause(pause: Pause) -> None:
+    WebhookEndpoint.objects.filter(
+        Q(paused_until__isnull=True) | Q(paused_until__lt=pause.until), pk=pause.endpoint_id
+    ).update(paused_until=pause.until, pause_reason=pause.reason)
+    logger.info(
+        "webhook endpoint %s paused until %s: %s",
+        pause.endpoint_id,
+        pause.until.isoformat(),
+        pause.reason,
+    )
+
+
+def _attempt_row(outcome: Outcome) -> DeliveryAttempt:
+    return DeliveryAttempt(
+        delivery_id=outcome.target.delivery_id,
+        number=outcome.target.attempts + 1,
+        started_at=outcome.started_at,
+        duration_ms=outcome.duration_ms,
+        request_headers=outcome.request_headers,
+        status_code=outcome.status_code,
+        response_body=outcome.response_body,
+        error=outcome.error,
+    )
