@@ -391,11 +391,11 @@ def test_a_failing_round_is_logged_and_the_loop_goes_on(
     failures = [OperationalError("database is down")]
 
     def flaky_claim(
-        limit: int, exclude: Collection[int], owner: str, now: datetime
+        candidates: list[int], exclude: Collection[int], owner: str, now: datetime
     ) -> list[claims.EndpointSnapshot]:
         if failures:
             raise failures.pop()
-        return real_claim(limit, exclude, owner, now)
+        return real_claim(candidates, exclude, owner, now)
 
     monkeypatch.setattr(claims, "claim", flaky_claim)
     monkeypatch.setattr(time, "sleep", lambda seconds: None)

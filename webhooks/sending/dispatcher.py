@@ -1,17 +1,15 @@
 """The loop that sends webhooks, one per django-q2 worker process (docs/architecture.md).
 
-Each round, on one thread: keep the endpoint claims alive, record what the sender threads
-finished, release endpoints with nothing left, read more deliveries for the endpoints in
-hand, claim endpoints that are waiting, and hand an endpoint on when its turn is over
-and others wait. The sending itself happens on the scheduler's threads.
+Two threads drive it. The claim thread claims endpoints with work and reads deliveries
+for the endpoints in hand that have nothing to send: a new event waits for this small
+round only. The round thread keeps the claims (``Holder``), records what the senders did,
+releases endpoints with nothing left, refills the others and hands endpoints on. The
+sending itself happens on each endpoint's own threads (``Scheduler``).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -22,9 +20,10 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from webhooks.conf import conf
-from webhooks.sending import claims, queue, recording, workers
+from webhooks.sending import queue, recording
 from webhooks.sending.channel import Channel
 from webhooks.sending.clients import ClientPool
+from webhooks.sending.holder import Holder
 from webhooks.sending.recording import Finished, Pause
 from webhooks.sending.scheduler import Scheduler
 
@@ -37,29 +36,25 @@ ROUND_SECONDS = 0.02
 # nothing is): in batches, which cost far less per result, and never so late that a
 # crash would send much twice (what was sent since the last record goes again).
 RECORD_SECONDS = 0.25
-# How long a dispatcher with no free place keeps an endpoint while others wait for one.
-TURN_SECONDS = 1.0
-# How often the endpoints in hand are checked for changes (URL, secret, limits, disabled).
-CHECK_SECONDS = 1.0
 
 
 class Dispatcher:
     def __init__(self) -> None:
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.activity = threading.Event()  # results to record, or new work
         self.claims_wanted = threading.Event()  # new work: look for endpoints to claim
         self._stopping = threading.Event()
         self.clients = ClientPool()
         self.scheduler = Scheduler(self.clients, conf.worker_max_in_flight, self._results_ready)
+        self.holder = Holder(self.scheduler)
         # Results not in the database yet: kept (and the claims renewed) until recording
         # succeeds, so a database hiccup does not turn into duplicate sends.
         self.unrecorded: list[Finished] = []
         self.unrecorded_pauses: list[Pause] = []
-        self._alive = 1  # dispatchers running, this one included
-        started = time.monotonic()
-        self._renewed = self._maintained = self._peeked = self._recorded = started
-        self._checked = 0.0  # at once: say that this one is running
-        self._hold_claims(started)
+        self._maintained = self._recorded = time.monotonic()
+
+    @property
+    def owner(self) -> str:
+        return self.holder.owner
 
     def _results_ready(self) -> None:
         # Every request ends here: Event.set() takes a lock, is_set() does not.
@@ -77,7 +72,7 @@ class Dispatcher:
         own in a worker: a new event waits for this round, which stays small whatever the
         load, and not for the next round of recording a busy worker's results."""
         now = timezone.now()
-        claimed = self._claim(now)
+        claimed = self.holder.claim(now)
         starving = self.scheduler.to_read(conf.poll_interval, starving_only=True)
         found = self._read(starving, now, limit=2)
         self.scheduler.grow()
@@ -87,7 +82,7 @@ class Dispatcher:
         """Everything but claiming: keep the claims, record results, release endpoints
         with nothing left, read more deliveries, take turns. Whether it did anything."""
         now = timezone.now()
-        self._keep_claims(now)
+        self.holder.keep(now)
         finished, pauses = self.scheduler.results()
         self.unrecorded += finished
         self.unrecorded_pauses += pauses
@@ -97,9 +92,9 @@ class Dispatcher:
             recording.record(self.unrecorded, self.unrecorded_pauses, now)
             self.scheduler.recorded(self.unrecorded)
             self.unrecorded, self.unrecorded_pauses = [], []
-        released = self._release(now)
+        released = self.holder.release(now)
         fed = self._read(self.scheduler.to_read(conf.poll_interval), now)
-        self._take_turns(now)
+        self.holder.take_turns(now)
         self._maintain()
         return bool(finished or pauses or released or fed)
 
@@ -167,94 +162,9 @@ class Dispatcher:
             self.unrecorded_pauses += pauses
             recording.record(self.unrecorded, self.unrecorded_pauses, now)
             self.unrecorded, self.unrecorded_pauses = [], []
-            channels = self.scheduler.channels()
-            claims.release({c.id: c.rate_limited_until(now) for c in channels}, self.owner, now)
-            self.scheduler.remove(c.id for c in channels)
-            workers.leave(self.owner, now)
+            self.holder.release_all(now)
         finally:
             self.clients.close_all()
-
-    # -- claims ---------------------------------------------------------------------
-
-    def _claim(self, now: datetime) -> int:
-        """Claims waiting endpoints, up to the free places and this dispatcher's fair share
-        of the endpoints with work."""
-        held = {c.id for c in self.scheduler.channels()}
-        free = conf.concurrency - len(held)
-        waiting = claims.peek(free, held, now) if free > 0 else []
-        if not waiting:
-            return 0
-        share = workers.fair_share(claims.busy(now) + len(waiting), self._alive)
-        claimed = claims.claim(waiting[: share - len(held)], held, self.owner, now)
-        for endpoint in claimed:
-            self.scheduler.add(Channel(endpoint, now))
-        return len(claimed)
-
-    def _keep_claims(self, now: datetime) -> None:
-        # Renewed well before the window in which requests may start closes.
-        every = max(0.1, min(conf.lease.total_seconds(), _send_window()) / 3)
-        held = {c.id for c in self.scheduler.channels()}
-        if time.monotonic() - self._renewed >= every:
-            renewed_at = time.monotonic()
-            kept = claims.renew(held, self.owner, now) if held else set()
-            self._renewed = renewed_at
-            self._hold_claims(renewed_at)
-            lost = held - kept
-            if lost:
-                logger.warning("webhook endpoints %s: claim lost to another worker", sorted(lost))
-                self.scheduler.stop(lost, "its claim was lost")
-                self.scheduler.remove(lost)
-                held -= lost
-        if time.monotonic() - self._checked >= CHECK_SECONDS:
-            self._checked = time.monotonic()
-            workers.beat(self.owner, now)
-            self._alive = workers.alive(now)
-            current = claims.versions(held, now)
-            stale = [
-                c.id for c in self.scheduler.channels() if current.get(c.id) != c.endpoint.version
-            ]
-            self.scheduler.stop(stale, "the endpoint changed")
-            self._rebalance(now)
-
-    def _rebalance(self, now: datetime) -> None:
-        """Hands on endpoints beyond this dispatcher's fair share (it claimed them when
-        it was alone, or others have started since), the longest held first."""
-        channels = sorted(
-            (c for c in self.scheduler.channels() if not c.stop_reason), key=lambda c: c.claimed_at
-        )
-        if len(channels) <= 1 or self._alive <= 1:
-            return
-        waiting = claims.peek(conf.concurrency, {c.id for c in channels}, now)
-        share = workers.fair_share(claims.busy(now) + len(waiting), self._alive)
-        surplus = channels[: max(0, len(channels) - share)]
-        if surplus:
-            self.scheduler.stop([c.id for c in surplus], "another worker takes it over")
-
-    def _hold_claims(self, renewed_at: float) -> None:
-        self.scheduler.send_until(renewed_at + _send_window())
-
-    def _release(self, now: datetime) -> int:
-        done = self.scheduler.releasable()
-        if done:
-            claims.release({c.id: c.rate_limited_until(now) for c in done}, self.owner, now)
-            self.scheduler.remove(c.id for c in done)
-        return len(done)
-
-    def _take_turns(self, now: datetime) -> None:
-        """With no free place, an endpoint held past its turn is handed on when another
-        endpoint is waiting, so a quiet endpoint never waits behind a backlog for long."""
-        channels = self.scheduler.channels()
-        moment = time.monotonic()
-        if len(channels) < conf.concurrency or moment - self._peeked < TURN_SECONDS / 4:
-            return
-        self._peeked = moment
-        overdue = sorted(
-            (c for c in channels if not c.stop_reason and moment - c.claimed_at > TURN_SECONDS),
-            key=lambda c: c.claimed_at,
-        )
-        if overdue:
-            waiting = claims.peek(len(overdue), {c.id for c in channels}, now)
-            self.scheduler.stop([c.id for c in overdue[: len(waiting)]], "its turn is over")
 
     # -- deliveries -----------------------------------------------------------------
 
@@ -284,14 +194,6 @@ class Dispatcher:
         self.clients.close_idle()
         # Outside a request nothing else retires a connection the server has dropped.
         close_old_connections()
-
-
-def _send_window() -> float:
-    """How long after renewing its claims a dispatcher may start requests: a request
-    started at the end still ends (its timeout) before the claims could run out. (A
-    lease shorter than the timeout is refused by check webhooks.E003; a third, then.)"""
-    lease = conf.lease.total_seconds()
-    return max(lease - conf.timeout, lease / 3)
 
 
 def wake() -> None:
