@@ -1,7 +1,9 @@
 """A real HTTP receiver on 127.0.0.1 for end-to-end tests.
 
-Each path answers from a script of status codes (the last one repeats); ``hang`` makes a
-path wait before answering. Every request is kept with the time it arrived."""
+Each path answers from a script of status codes (the last one repeats); ``hangs`` makes
+a path wait before answering; ``retry_after`` adds that header to its 429 and 503
+answers. Every request is kept with the time it arrived and the status it got, and each
+path's most requests in flight at once is kept in ``peak``."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -25,6 +27,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float  # time.monotonic()
+    status: int = 200
 
 
 class Receiver:
@@ -32,6 +35,9 @@ class Receiver:
         self.received: list[Received] = []
         self.scripts: dict[str, list[int]] = {}
         self.hangs: dict[str, float] = {}
+        self.retry_after: dict[str, str] = {}
+        self.in_flight: dict[str, int] = {}
+        self.peak: dict[str, int] = {}
         self._lock = threading.Condition()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
 
@@ -70,10 +76,19 @@ class Receiver:
     def _record(self, request: Received) -> int:
         """Keeps the request (on arrival, before any hang) and picks the answer."""
         with self._lock:
-            self.received.append(request)
-            self._lock.notify_all()
             script = self.scripts.get(request.path) or [200]
-            return script.pop(0) if len(script) > 1 else script[0]
+            status = script.pop(0) if len(script) > 1 else script[0]
+            self.received.append(replace(request, status=status))
+            self.in_flight[request.path] = self.in_flight.get(request.path, 0) + 1
+            self.peak[request.path] = max(
+                self.peak.get(request.path, 0), self.in_flight[request.path]
+            )
+            self._lock.notify_all()
+            return status
+
+    def _answered(self, path: str) -> None:
+        with self._lock:
+            self.in_flight[path] -= 1
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
@@ -91,15 +106,19 @@ class Receiver:
                     time.monotonic(),
                 )
                 status = receiver._record(request)
-                if self.path in receiver.hangs:
-                    time.sleep(receiver.hangs[self.path])
                 try:
+                    if self.path in receiver.hangs:
+                        time.sleep(receiver.hangs[self.path])
                     self.send_response(status)
+                    if status in (429, 503) and self.path in receiver.retry_after:
+                        self.send_header("retry-after", receiver.retry_after[self.path])
                     self.send_header("content-length", "2")
                     self.end_headers()
                     self.wfile.write(b"ok")
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the sender gave up waiting, as it should with a hanging path
+                finally:
+                    receiver._answered(self.path)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

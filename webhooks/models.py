@@ -238,7 +238,8 @@ class WebhookDelivery(models.Model):
             # An endpoint's due deliveries, read by the dispatcher serving it, and whether it
             # has any (claims).
             models.Index(
-                fields=["endpoint", "status", "next_attempt_at"], name="delivery_endpoint_due_idx"
+                fields=["endpoint", "status", "next_attempt_at", "id"],
+                name="delivery_endpoint_due_idx",
             ),
             # An ordered endpoint's deliveries in event order: its head, then the rest.
             models.Index(fields=["endpoint", "status", "id"], name="delivery_endpoint_order_idx"),

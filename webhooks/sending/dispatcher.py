@@ -44,7 +44,7 @@ class Dispatcher:
         self.claims_wanted = threading.Event()  # new work: look for endpoints to claim
         self._stopping = threading.Event()
         self.clients = ClientPool()
-        self.scheduler = Scheduler(self.clients, conf.worker_max_in_flight, self._results_ready)
+        self.scheduler = Scheduler(self.clients, self._results_ready)
         self.holder = Holder(self.scheduler)
         # Results not in the database yet: kept (and the claims renewed) until recording
         # succeeds, so a database hiccup does not turn into duplicate sends.

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from queue import Empty
 
+from webhooks.conf import conf
 from webhooks.sending.attempt import Target
 from webhooks.sending.channel import Channel
 from webhooks.sending.clients import ClientPool
@@ -27,10 +28,9 @@ logger = logging.getLogger(__name__)
 
 
 class Scheduler:
-    def __init__(self, clients: ClientPool, max_threads: int, notify: Callable[[], None]):
+    def __init__(self, clients: ClientPool, notify: Callable[[], None]):
         self._lock = threading.Lock()  # the set of lanes; never taken per request
         self._lanes: dict[int, Lane] = {}
-        self._max_threads = max(1, max_threads)
         self._senders = Senders(clients, notify)
 
     # -- the dispatcher's side ------------------------------------------------------
@@ -169,6 +169,6 @@ class Scheduler:
             return self._lanes.get(endpoint_id)
 
     def _share_threads(self) -> None:
-        share = max(1, self._max_threads // max(1, len(self._lanes)))
+        share = max(1, conf.worker_max_in_flight // max(1, len(self._lanes)))
         for lane in self._lanes.values():
             lane.allowed = min(lane.channel.full_cap, share)
