@@ -1,0 +1,162 @@
+"""Scheduling end to end (SPEC §6): real ``qcluster`` processes (two where the rule is
+about the cluster), a real receiver on 127.0.0.1 answering like a slow one, the
+file-backed test database, in both passes."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from functools import partial
+from itertools import pairwise
+
+import pytest
+from django.db import transaction
+
+from tests.factories import make_endpoint
+from tests.receiver import Received, Receiver
+from tests.waiting import wait_until
+from tests.worker import StartWorker
+from webhooks import outbox, replay
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def publish(endpoint: WebhookEndpoint, count: int, start: int = 0) -> None:
+    with transaction.atomic():
+        for n in range(start, start + count):
+            outbox.publish("testimonial.created", partial(dict, n=n), endpoint_ids=[endpoint.pk])
+
+
+def sequence(request: Received) -> int:
+    return int(json.loads(request.body)["data"]["n"])
+
+
+def all_succeeded(endpoint: WebhookEndpoint, count: int) -> bool:
+    return WebhookDelivery.objects.filter(endpoint=endpoint, status="succeeded").count() == count
+
+
+def busiest_second(times: list[float]) -> int:
+    times = sorted(times)
+    return max(sum(1 for t in times if start <= t < start + 1) for start in times)
+
+
+def test_max_in_flight_holds_for_the_whole_cluster(
+    receiver: Receiver, start_worker: StartWorker
+) -> None:
+    receiver.hangs["/slow"] = 0.1
+    endpoint = make_endpoint(url=receiver.url("/slow"), max_in_flight=4)
+    publish(endpoint, 60)
+
+    start_worker()
+    start_worker()
+    wait_until(lambda: all_succeeded(endpoint, 60), 60, "every delivery")
+
+    assert 2 <= receiver.peak["/slow"] <= 4, receiver.peak
+
+
+def test_a_rate_limit_holds_while_workers_take_turns_with_the_endpoint(
+    receiver: Receiver, start_worker: StartWorker
+) -> None:
+    limited = make_endpoint(url=receiver.url("/limited"), rate_limit=10)
+    others = [make_endpoint(url=receiver.url(f"/busy{n}")) for n in range(2)]
+    for path in ("/busy0", "/busy1"):
+        receiver.hangs[path] = 0.02
+    publish(limited, 40)
+    for endpoint in others:
+        publish(endpoint, 400)
+    # Two dispatchers with one place each for three endpoints with work: they take turns,
+    # so the limited endpoint changes hands every second or so.
+    env = {"Q_WORKERS": "1", "WEBHOOKS_CONCURRENCY": "1"}
+    start_worker(**env)
+    start_worker(**env)
+
+    holders: set[str] = set()
+
+    def done() -> bool:
+        holders.update(
+            WebhookEndpoint.objects.filter(pk=limited.pk)
+            .exclude(claimed_by="")
+            # Claims are released between turns, so poll what holds it now.
+            .values_list("claimed_by", flat=True)
+        )
+        return all_succeeded(limited, 40)
+
+    wait_until(done, 60, "the limited endpoint's deliveries")
+
+    assert len(holders) >= 2, f"the endpoint never changed hands: {holders}"
+    times = [r.at for r in receiver.at("/limited")]
+    assert len(times) == 40
+    assert busiest_second(times) <= 11, "10 a second, give or take one arriving late"
+
+
+def test_retry_after_pauses_the_endpoint_for_every_worker(
+    receiver: Receiver, start_worker: StartWorker
+) -> None:
+    receiver.script("/busy", 429, 200)
+    receiver.retry_after["/busy"] = "2"
+    endpoint = make_endpoint(url=receiver.url("/busy"), max_in_flight=1)
+    publish(endpoint, 5)
+
+    start_worker(WEBHOOKS_RETRY_SCHEDULE="1s", WEBHOOKS_RETRY_JITTER="0")
+    start_worker(WEBHOOKS_RETRY_SCHEDULE="1s", WEBHOOKS_RETRY_JITTER="0")
+    wait_until(lambda: all_succeeded(endpoint, 5), 30, "every delivery")
+
+    first, second, *_ = sorted(r.at for r in receiver.at("/busy"))
+    assert second - first >= 1.9, "nothing went to the endpoint during its pause"
+    attempts = WebhookDelivery.objects.filter(endpoint=endpoint).values_list("attempts", flat=True)
+    assert sorted(attempts) == [1, 1, 1, 1, 2], "the waiting ones used no try"
+
+
+def test_an_ordered_endpoint_receives_in_event_order_through_failures_and_replays(
+    receiver: Receiver, start_worker: StartWorker
+) -> None:
+    chance = random.Random(7)
+    # A third of the answers fail, never four in a row (the schedule allows five tries).
+    statuses = [500 if chance.random() < 0.33 and n % 4 else 200 for n in range(200)]
+    receiver.script("/ordered", *statuses, 200)
+    endpoint = make_endpoint(url=receiver.url("/ordered"), ordered=True, max_in_flight=8)
+    publish(endpoint, 30)
+
+    env = {"WEBHOOKS_RETRY_SCHEDULE": "0.2s,0.2s,0.2s,0.2s", "WEBHOOKS_RETRY_JITTER": "0"}
+    start_worker(**env)
+    start_worker(**env)
+    wait_until(lambda: all_succeeded(endpoint, 30), 90, "every ordered delivery")
+
+    answered = [sequence(r) for r in receiver.at("/ordered") if r.status == 200]
+    assert answered == list(range(30))
+    assert 500 in [r.status for r in receiver.at("/ordered")], "failures were injected"
+    assert receiver.peak["/ordered"] == 1
+
+    fifth = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("id")[5]
+    with transaction.atomic():
+        replay.replay([fifth.pk])
+        publish(endpoint, 1, start=30)
+    wait_until(lambda: all_succeeded(endpoint, 31), 30, "the replay and the new event")
+    answered = [sequence(r) for r in receiver.at("/ordered") if r.status == 200]
+    assert answered[30:] == [5, 30], "the replayed event went first, as the older one"
+
+
+def test_a_quiet_endpoint_is_served_while_others_have_a_backlog(
+    receiver: Receiver, start_worker: StartWorker
+) -> None:
+    busy = [make_endpoint(url=receiver.url(f"/busy{n}"), max_in_flight=1) for n in range(4)]
+    for endpoint in busy:
+        receiver.hangs[endpoint.url.removeprefix(receiver.base_url)] = 0.05
+        publish(endpoint, 100)
+    quiet = make_endpoint(url=receiver.url("/quiet"))
+    # One dispatcher with two places for five endpoints with work: about ten seconds of
+    # backlog for the busy ones.
+    start_worker(Q_WORKERS="1", WEBHOOKS_CONCURRENCY="2")
+    receiver.wait_for(lambda got: len(got) >= 20, timeout=30)
+
+    committed = time.monotonic()
+    publish(quiet, 1)
+    receiver.wait_for(lambda got: any(r.path == "/quiet" for r in got), timeout=10)
+
+    (arrived,) = receiver.at("/quiet")
+    assert arrived.at - committed < 3, "it waited at most about a turn"
+    assert WebhookDelivery.objects.filter(status="pending").count() > 100, "behind a backlog"
+    gaps = [b - a for a, b in pairwise(sorted(r.at for r in receiver.snapshot()))]
+    assert max(gaps) < 3, "the busy endpoints went on meanwhile"
