@@ -130,8 +130,16 @@ def test_an_operator_sends_a_test_event_and_replays_it(
         page.goto(f"{site}/admin/webhooks/webhookendpoint/add/")
         page.fill("#id_url", f"http://127.0.0.1:{port}/hooks")
         page.fill("#id_description", "Local listener")
+        expect(page.locator(".field-max_in_flight .help")).to_contain_text("Empty: the default")
+        page.fill("#id_max_in_flight", "4")
+        page.fill("#id_rate_limit", "2.5")
         page.click("input[name=_save]")
         expect(page.locator(".webhooks-secret")).to_contain_text("shown only this once")
+        expect(page.locator("#id_max_in_flight")).to_have_value("4")
+        expect(page.locator("#id_rate_limit")).to_have_value("2.500")
+        expect(page.locator(".field-pause .readonly")).to_have_text("no")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "endpoint.png"), full_page=True)
         # The listener verifies every signature with what the page showed.
         secret = page.input_value("#webhook-secret")
         page.click("button[data-copy]")
@@ -166,7 +174,6 @@ def test_an_operator_sends_a_test_event_and_replays_it(
         assert ids[0] == ids[1]  # a replay keeps the webhook-id
         assert "NOT verified" not in both
 
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.click("#toggle-nav-sidebar")  # the log's columns want the whole width
         page.screenshot(path=str(ARTIFACTS / "delivery-log.png"), full_page=True)
         page.goto(f"{site}/admin/webhooks/webhookendpoint/")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
 
 from tests.factories import make_delivery, make_endpoint, make_staff, make_testimonial
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -252,3 +254,79 @@ def test_an_event_page_lists_its_deliveries(admin_client: Client) -> None:
     ).content.decode()
 
     assert "Listed here" in page
+
+
+def test_the_endpoint_form_sets_how_it_is_sent_to(admin_client: Client) -> None:
+    response = admin_client.post(
+        reverse("admin:webhooks_webhookendpoint_add"),
+        {
+            "url": "https://crm.example.com/hooks",
+            "event_types": [],
+            "headers": "{}",
+            "is_active": "on",
+            "max_in_flight": "8",
+            "rate_limit": "2.5",
+            "ordered": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    endpoint = WebhookEndpoint.objects.get()
+    assert (endpoint.max_in_flight, endpoint.rate_limit, endpoint.ordered) == (
+        8,
+        Decimal("2.5"),
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("max_in_flight", "0"), ("max_in_flight", "257"), ("rate_limit", "0")]
+)
+def test_delivery_limits_out_of_range_are_refused(
+    admin_client: Client, field: str, value: str
+) -> None:
+    response = admin_client.post(
+        reverse("admin:webhooks_webhookendpoint_add"),
+        {"url": "https://crm.example.com/", "event_types": [], "headers": "{}", field: value},
+    )
+
+    assert set(response.context["adminform"].form.errors) == {field}
+
+
+def test_the_form_says_what_an_empty_max_in_flight_means(
+    admin_client: Client, settings: Settings
+) -> None:
+    settings.WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT = 7
+
+    page = admin_client.get(reverse("admin:webhooks_webhookendpoint_add")).content.decode()
+
+    assert "Empty: the default, 7 (WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT)" in page
+
+
+def test_a_paused_endpoint_says_until_when_and_why_and_resumes_in_one_click(
+    admin_client: Client,
+) -> None:
+    until = timezone.now() + timedelta(minutes=5)
+    endpoint = make_endpoint(
+        paused_until=until, pause_reason="the receiver answered 429 with Retry-After 300s"
+    )
+    make_endpoint(description="Not paused")
+    changelist = changelist_url("webhookendpoint")
+
+    page = admin_client.get(changelist).content.decode()
+    assert f"paused until {until:%Y-%m-%d %H:%M:%S}" in page
+    change = admin_client.get(reverse("admin:webhooks_webhookendpoint_change", args=[endpoint.pk]))
+    assert "answered 429 with Retry-After 300s" in change.content.decode()
+
+    response = admin_client.post(
+        changelist,
+        {
+            "action": "resume_selected",
+            "_selected_action": [e.pk for e in WebhookEndpoint.objects.all()],
+        },
+        follow=True,
+    )
+
+    assert "1 endpoint resumed." in response.content.decode()
+    endpoint.refresh_from_db()
+    assert (endpoint.paused_until, endpoint.pause_reason) == (None, "")

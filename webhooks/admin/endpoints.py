@@ -32,6 +32,11 @@ logger = logging.getLogger(__name__)
 
 CONFIRM_TEMPLATE = "admin/webhooks/webhookendpoint/confirm.html"
 HEALTH_WINDOW = timedelta(hours=24)
+DELIVERY_EXPLANATION = (
+    "How this endpoint is sent to, whichever worker sends: at most this many requests at "
+    "once, at most this many a second, and, if ordered, one at a time in event order. "
+    "A 429 or 503 with Retry-After pauses the whole endpoint until then."
+)
 ROTATE_EXPLANATION = (
     "A new secret is generated and shown once, on the endpoint's page. Until the overlap "
     "ends every request carries two signatures, one per secret, so the receiver keeps "
@@ -58,6 +63,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
     readonly_fields = [
         "signing_secret",
         "secret_rotation",
+        "pause",
         "consecutive_failures",
         "failing_since",
         "last_success_at",
@@ -72,14 +78,31 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
         "rotate_secret_selected",
         "enable_selected",
         "disable_selected",
+        "resume_selected",
     ]
 
     def get_fieldsets(self, request: HttpRequest, obj: WebhookEndpoint | None = None) -> Any:
         main = ["url", "description", "event_types", "is_active", "headers"]
         if obj is None:
-            return [(None, {"fields": main, "description": "A secret is generated on save."})]
+            return [
+                (None, {"fields": main, "description": "A secret is generated on save."}),
+                (
+                    "Delivery",
+                    {
+                        "fields": ["max_in_flight", "rate_limit", "ordered"],
+                        "description": DELIVERY_EXPLANATION,
+                    },
+                ),
+            ]
         return [
             (None, {"fields": [*main, "signing_secret", "secret_rotation"]}),
+            (
+                "Delivery",
+                {
+                    "fields": ["max_in_flight", "rate_limit", "ordered", "pause"],
+                    "description": DELIVERY_EXPLANATION,
+                },
+            ),
             (
                 "Health",
                 {
@@ -108,6 +131,12 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
 
     @admin.display(description="state", ordering="is_active")
     def state(self, obj: WebhookEndpoint) -> str:
+        if obj.is_active and obj.is_paused() and obj.paused_until is not None:
+            return format_html(
+                '<span title="{}">paused until {}</span>',
+                obj.pause_reason,
+                f"{obj.paused_until:%Y-%m-%d %H:%M:%S}",
+            )
         if obj.is_active:
             return "active"
         reason = obj.disabled_reason or "no reason recorded"
@@ -153,6 +182,15 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
         if not obj.previous_secret or expires is None or expires <= timezone.now():
             return "none signing any more"
         return f"Also signs every request until {expires:%Y-%m-%d %H:%M %Z} (rotation overlap)."
+
+    @admin.display(description="paused")
+    def pause(self, obj: WebhookEndpoint) -> str:
+        if not obj.is_paused() or obj.paused_until is None:
+            return "no"
+        return (
+            f"until {obj.paused_until:%Y-%m-%d %H:%M:%S %Z}: {obj.pause_reason}. Its deliveries "
+            "wait without using a try; “Resume now” (list actions) ends the pause."
+        )
 
     def change_view(
         self,
@@ -323,6 +361,13 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
             disabled_reason=f"Disabled by {request.user}.",
         )
         self.message_user(request, f"{counted(changed, 'endpoint')} disabled.", messages.SUCCESS)
+
+    @admin.action(permissions=["change"], description="Resume selected paused endpoints now")
+    def resume_selected(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
+        paused = [endpoint for endpoint in queryset if endpoint.is_paused()]
+        for endpoint in paused:
+            endpoint.resume()
+        self.message_user(request, f"{counted(len(paused), 'endpoint')} resumed.", messages.SUCCESS)
 
     # -- helpers --------------------------------------------------------------------
 

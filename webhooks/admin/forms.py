@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 
@@ -22,7 +23,24 @@ class EndpointForm(forms.ModelForm[WebhookEndpoint]):
 
     class Meta:
         model = WebhookEndpoint
-        fields = ["url", "description", "event_types", "is_active", "headers"]
+        fields = [
+            "url",
+            "description",
+            "event_types",
+            "is_active",
+            "headers",
+            "max_in_flight",
+            "rate_limit",
+            "ordered",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Say what "empty" means with the setting's value now, not when the model loaded.
+        self.fields["max_in_flight"].help_text = (
+            "Requests sent to this endpoint at the same time, across every worker. Empty: "
+            f"the default, {conf.endpoint_max_in_flight} (WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT)."
+        )
 
 
 class RotateSecretForm(forms.Form):
