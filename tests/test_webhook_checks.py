@@ -46,3 +46,22 @@ def test_private_targets_allowed_in_production_is_a_warning(settings: Settings) 
 
     settings.DEBUG = False
     assert "webhooks.W001" in ids(settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT", 0),
+        ("WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT", 257),
+        ("WEBHOOKS_WORKER_MAX_IN_FLIGHT", 0),
+        ("WEBHOOKS_CONCURRENCY", 0),
+        ("WEBHOOKS_BATCH_SIZE", 0),
+    ],
+)
+def test_scheduling_limits_out_of_range_are_errors(
+    settings: Settings, name: str, value: int
+) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
+    setattr(settings, name, value)
+
+    assert ids(settings) == {"webhooks.E007"}

@@ -10,6 +10,7 @@ from django.core import checks
 
 from webhooks.conf import conf
 from webhooks.exceptions import InvalidDuration
+from webhooks.models import MAX_IN_FLIGHT_LIMIT
 
 
 def check_settings(**_: Any) -> list[checks.CheckMessage]:
@@ -49,6 +50,15 @@ def check_settings(**_: Any) -> list[checks.CheckMessage]:
         errors.append(
             checks.Error("WEBHOOKS_MAX_PAYLOAD_BYTES must be positive.", id="webhooks.E006")
         )
+    limits = [
+        ("WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT", conf.endpoint_max_in_flight, MAX_IN_FLIGHT_LIMIT),
+        ("WEBHOOKS_WORKER_MAX_IN_FLIGHT", conf.worker_max_in_flight, 4096),
+        ("WEBHOOKS_CONCURRENCY", conf.concurrency, 4096),
+        ("WEBHOOKS_BATCH_SIZE", conf.batch_size, 10_000),
+    ]
+    for name, value, most in limits:
+        if not 1 <= value <= most:
+            errors.append(checks.Error(f"{name} must be between 1 and {most}.", id="webhooks.E007"))
     if conf.allow_private_urls and not settings.DEBUG:
         errors.append(
             checks.Warning(
