@@ -397,3 +397,28 @@ def test_workers_say_they_are_alive_and_leave_when_they_stop(timeline: Timeline)
     running.close()
 
     assert not WebhookWorker.objects.exists()
+
+
+def test_an_idle_endpoint_kept_claimed_sends_with_a_secret_rotated_meanwhile(
+    timeline: Timeline, dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signatures: list[str] = []
+    real = timeline.__call__
+
+    def noting(request: httpx.Request) -> httpx.Response:
+        signatures.append(request.headers["webhook-signature"])
+        return real(request)
+
+    fake = FakeReceiver()
+    fake.answer("a.example.com", noting)
+    monkeypatch.setattr(transport, "new_client", fake.client)
+    endpoint = make_endpoint(url="https://a.example.com/")
+    publish(1, endpoint)
+    run_until(dispatcher, all_sent(endpoint))
+    assert dispatcher.scheduler.channels(), "kept claimed while idle, for a second"
+
+    endpoint.rotate_secret()
+    publish(1, endpoint, start=1)
+    run_until(dispatcher, all_sent(endpoint))
+
+    assert [len(s.split()) for s in signatures] == [1, 2], "the new and the previous secret"

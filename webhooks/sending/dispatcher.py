@@ -20,7 +20,7 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from webhooks.conf import conf
-from webhooks.sending import queue, recording
+from webhooks.sending import claims, queue, recording
 from webhooks.sending.channel import Channel
 from webhooks.sending.clients import ClientPool
 from webhooks.sending.holder import Holder
@@ -181,11 +181,22 @@ class Dispatcher:
             targets = None
             try:
                 targets = queue.next_deliveries(channel.endpoint, wanted, in_hand, now)
+                if targets and channel.found_nothing and self._changed(channel, now):
+                    targets = None  # stopped: claimed again as the endpoint is now
             finally:
                 self.scheduler.feed(channel, targets)
-            found += len(targets)
+            found += len(targets or ())
             done += 1
         return found
+
+    def _changed(self, channel: Channel, now: datetime) -> bool:
+        """An endpoint kept while idle finds work again: whether it changed meanwhile
+        (an operator rotating its secret and replaying at once must get the new secret,
+        not a snapshot of a second ago). Busy endpoints are checked every second."""
+        if claims.versions([channel.id], now).get(channel.id) == channel.endpoint.version:
+            return False
+        self.scheduler.stop([channel.id], "the endpoint changed")
+        return True
 
     def _maintain(self) -> None:
         if time.monotonic() - self._maintained < 60:
