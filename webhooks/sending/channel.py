@@ -30,8 +30,6 @@ from webhooks.sending.retry import next_retry_delay
 
 # How long an unreachable receiver is left alone when the retry schedule is empty.
 UNREACHABLE_PAUSE = timedelta(seconds=5)
-# How long an endpoint with nothing due stays claimed, in case more comes.
-LINGER_SECONDS = 1.0
 
 
 class Channel:
@@ -48,7 +46,7 @@ class Channel:
         if self.interval and endpoint.rate_limited_until is not None:
             ahead = (endpoint.rate_limited_until - now).total_seconds()
             self.next_slot = time.monotonic() + max(0.0, ahead)
-        self.claimed_at = self.worked_at = time.monotonic()
+        self.claimed_at = time.monotonic()
         self.stop_reason = ""
         self.found_nothing = False  # its last read found no more due deliveries
         self.read_at = 0.0
@@ -97,19 +95,17 @@ class Channel:
         fresh = [t for t in targets if t.delivery_id not in self.in_hand]
         self.queue.extend(fresh)
         self.in_hand.update(t.delivery_id for t in fresh)
-        if fresh:
-            self.worked_at = self.read_at
 
     def recorded(self, delivery_ids: set[int]) -> None:
         self.in_hand -= delivery_ids
 
     def releasable(self) -> bool:
-        """Done: stopped, or idle with nothing due since LINGER_SECONDS, and everything
-        recorded. (Kept that long, an endpoint with a trickle of events is not claimed
-        again for each one, a write that waits its turn behind every other on SQLite.)"""
+        """Done: stopped, or with nothing due, and everything recorded. Released at once
+        rather than kept a while in case more comes: the broker's wake-up for a new event
+        reaches any worker, not the one holding the endpoint, and keeping idle endpoints
+        made the commit → receipt latency on PostgreSQL + Redis 4 times longer."""
         idle = not self.in_flight and not self.queue and not self.in_hand and not self.reading
-        lingered = time.monotonic() - self.worked_at >= LINGER_SECONDS
-        return idle and bool(self.stop_reason or (self.found_nothing and lingered))
+        return idle and bool(self.stop_reason or self.found_nothing)
 
     def stop(self, reason: str) -> None:
         """No more requests; what is queued is put back."""

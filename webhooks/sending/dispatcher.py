@@ -190,9 +190,10 @@ class Dispatcher:
         return found
 
     def _changed(self, channel: Channel, now: datetime) -> bool:
-        """An endpoint kept while idle finds work again: whether it changed meanwhile
-        (an operator rotating its secret and replaying at once must get the new secret,
-        not a snapshot of a second ago). Busy endpoints are checked every second."""
+        """An endpoint still claimed after it ran out of work finds more: whether it
+        changed meanwhile (an operator rotating its secret and replaying at once must get
+        the new secret, not a snapshot of a second ago). Busy endpoints are checked every
+        second."""
         if claims.versions([channel.id], now).get(channel.id) == channel.endpoint.version:
             return False
         self.scheduler.stop([channel.id], "the endpoint changed")
