@@ -13,6 +13,7 @@ from django.utils import timezone
 from testimonials.models import Testimonial, TestimonialCategory
 from webhooks import payloads
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.sending.attempt import Outcome, Target
 
 _sequence = itertools.count(1)
 
@@ -126,3 +127,19 @@ def make_delivery(
             error="" if succeeded else "HTTP 500",
         )
     return delivery
+
+
+def make_outcome(delivery: WebhookDelivery, status: int = 200, body: str = "ok") -> Outcome:
+    """A try of ``delivery`` as a sender thread reports it."""
+    target = Target(
+        delivery_id=delivery.pk,
+        endpoint_id=delivery.endpoint_id,
+        url="https://hooks.example.com/",
+        secrets=[],
+        custom_headers={},
+        webhook_id=str(delivery.event_id),
+        body=b"{}",
+        attempts=delivery.attempts,
+        schedule_position=delivery.schedule_position,
+    )
+    return Outcome(target, timezone.now(), 3, {"webhook-id": target.webhook_id}, status, body)

@@ -14,14 +14,13 @@ from django.utils import timezone
 from pytest_django import Settings
 from standardwebhooks.webhooks import Webhook
 
-from tests.factories import make_delivery, make_endpoint, make_testimonial
+from tests.factories import make_delivery, make_endpoint, make_outcome, make_testimonial
 from tests.fake_http import FakeReceiver
 from tests.waiting import wait_until
 from webhooks import health, tasks
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.sending import claims, recording, transport
 from webhooks.sending import dispatcher as dispatcher_module
-from webhooks.sending.attempt import Outcome, Target
 from webhooks.sending.dispatcher import Dispatcher
 
 pytestmark = pytest.mark.django_db
@@ -462,23 +461,8 @@ def test_endpoint_rows_are_updated_in_id_order_so_recorders_cannot_deadlock(
     order: list[int] = []
     monkeypatch.setattr(health, "record", lambda pk, outcomes, now: order.append(pk))
     deliveries = [make_delivery(status="pending") for _ in range(3)]
-    results = [recording.finish(_outcome(deliveries[n])) for n in (2, 0, 1)]
+    results = [recording.finish(make_outcome(deliveries[n])) for n in (2, 0, 1)]
 
     recording.record(results, [], timezone.now())
 
     assert order == sorted(d.endpoint_id for d in deliveries)
-
-
-def _outcome(delivery: WebhookDelivery) -> Outcome:
-    target = Target(
-        delivery_id=delivery.pk,
-        endpoint_id=delivery.endpoint_id,
-        url="https://hooks.example.com/",
-        secrets=[],
-        custom_headers={},
-        webhook_id="id",
-        body=b"{}",
-        attempts=0,
-        schedule_position=0,
-    )
-    return Outcome(target, timezone.now(), 1, {}, status_code=200)

@@ -9,30 +9,18 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from tests.factories import make_delivery, make_endpoint
+from tests.factories import make_delivery, make_endpoint, make_outcome
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.sending import recording
-from webhooks.sending.attempt import Outcome, Target
+from webhooks.sending.attempt import Outcome
 
 pytestmark = pytest.mark.django_db
 
 POISON = "refused by the database"
 
 
-def result(delivery: WebhookDelivery, body: str = "ok", status: int = 200) -> recording.Finished:
-    target = Target(
-        delivery_id=delivery.pk,
-        endpoint_id=delivery.endpoint_id,
-        url="https://hooks.example.com/",
-        secrets=[],
-        custom_headers={},
-        webhook_id=str(delivery.event_id),
-        body=b"{}",
-        attempts=delivery.attempts,
-        schedule_position=delivery.schedule_position,
-    )
-    outcome = Outcome(target, timezone.now(), 3, {"webhook-id": "x"}, status, response_body=body)
-    return recording.finish(outcome)
+def result(delivery: WebhookDelivery, body: str = "ok") -> recording.Finished:
+    return recording.finish(make_outcome(delivery, body=body))
 
 
 @pytest.fixture
