@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from webhooks.sending.dispatcher import Dispatcher
@@ -20,3 +21,13 @@ def dispatcher() -> Iterator[Dispatcher]:
 def send_everything_due() -> None:
     with dispatcher() as running:
         running.run_until_idle()
+
+
+def step_until(dispatcher: Dispatcher, done: Callable[[], bool], timeout: float = 10) -> None:
+    """Run dispatcher rounds until ``done()``; fail, never hang, after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "the dispatcher did not get there in time"
+        dispatcher.step()
+        dispatcher.activity.wait(0.02)
+        dispatcher.activity.clear()

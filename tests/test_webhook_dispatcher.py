@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime, timedelta
 
 import httpx
@@ -14,6 +14,7 @@ from django.utils import timezone
 from pytest_django import Settings
 from standardwebhooks.webhooks import Webhook
 
+from tests.dispatching import step_until
 from tests.factories import make_delivery, make_endpoint, make_outcome, make_testimonial
 from tests.fake_http import FakeReceiver
 from tests.waiting import wait_until
@@ -40,15 +41,6 @@ def dispatcher() -> Iterator[Dispatcher]:
     running = Dispatcher()
     yield running
     running.close()
-
-
-def step_until(dispatcher: Dispatcher, done: Callable[[], bool], timeout: float = 10) -> None:
-    """Run dispatcher rounds until ``done()``; fail, never hang, after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "the dispatcher did not get there in time"
-        dispatcher.step()
-        dispatcher.activity.wait(0.05)
 
 
 def delivery_to(endpoint: WebhookEndpoint) -> WebhookDelivery:

@@ -18,6 +18,7 @@ import pytest
 from django.utils import timezone
 from pytest_django import Settings
 
+from tests.dispatching import step_until
 from tests.factories import make_endpoint
 from tests.fake_http import FakeReceiver
 from tests.waiting import wait_until
@@ -91,15 +92,6 @@ def publish(count: int, endpoint: WebhookEndpoint, start: int = 0) -> None:
         outbox.publish("testimonial.created", partial(dict, n=n), endpoint_ids=[endpoint.pk])
 
 
-def run_until(dispatcher: Dispatcher, done: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "the dispatcher did not get there in time"
-        dispatcher.step()
-        dispatcher.activity.wait(0.02)
-        dispatcher.activity.clear()
-
-
 def all_sent(endpoint: WebhookEndpoint) -> Callable[[], bool]:
     return lambda: not WebhookDelivery.objects.filter(endpoint=endpoint, status="pending").exists()
 
@@ -111,7 +103,7 @@ def test_a_slow_receiver_gets_up_to_max_in_flight_requests_at_once(
     endpoint = make_endpoint(url="https://a.example.com/", max_in_flight=4)
     publish(24, endpoint)
 
-    run_until(dispatcher, all_sent(endpoint))
+    step_until(dispatcher, all_sent(endpoint))
 
     assert timeline.peak["a.example.com"] == 4
     assert WebhookDelivery.objects.filter(status="succeeded").count() == 24
@@ -124,7 +116,7 @@ def test_a_fast_receiver_keeps_one_request_in_flight(
     endpoint = make_endpoint(url="https://a.example.com/", max_in_flight=8)
     publish(40, endpoint)
 
-    run_until(dispatcher, all_sent(endpoint))
+    step_until(dispatcher, all_sent(endpoint))
 
     assert timeline.peak["a.example.com"] == 1
 
@@ -139,7 +131,7 @@ def test_a_worker_shares_its_requests_in_flight_among_its_endpoints(
     publish(16, first)
     publish(16, second)
 
-    run_until(dispatcher, lambda: all_sent(first)() and all_sent(second)())
+    step_until(dispatcher, lambda: all_sent(first)() and all_sent(second)())
 
     assert timeline.peak == {"a.example.com": 2, "b.example.com": 2}
 
@@ -150,7 +142,7 @@ def test_requests_start_no_closer_than_the_rate_limit_allows(
     endpoint = make_endpoint(url="https://a.example.com/", rate_limit=20)
     publish(8, endpoint)
 
-    run_until(dispatcher, all_sent(endpoint))
+    step_until(dispatcher, all_sent(endpoint))
 
     starts = timeline.starts("a.example.com")
     gaps = [later - earlier for earlier, later in pairwise(starts)]
@@ -163,8 +155,8 @@ def test_the_rate_limit_carries_over_to_the_next_dispatcher(
 ) -> None:
     endpoint = make_endpoint(url="https://a.example.com/", rate_limit="0.5")
     publish(1, endpoint)
-    run_until(dispatcher, all_sent(endpoint))
-    run_until(dispatcher, lambda: not dispatcher.scheduler.channels())  # released
+    step_until(dispatcher, all_sent(endpoint))
+    step_until(dispatcher, lambda: not dispatcher.scheduler.channels())  # released
     endpoint.refresh_from_db()
     (sent_at,) = timeline.starts("a.example.com")
     assert endpoint.rate_limited_until is not None
@@ -173,7 +165,7 @@ def test_the_rate_limit_carries_over_to_the_next_dispatcher(
     publish(1, endpoint, start=1)
     other = Dispatcher()
     try:
-        run_until(other, all_sent(endpoint))
+        step_until(other, all_sent(endpoint))
     finally:
         other.close()
 
@@ -233,7 +225,7 @@ def test_an_endpoint_that_was_failing_is_probed_with_one_request_first(
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=3)
     publish(10, endpoint)
 
-    run_until(dispatcher, all_sent(endpoint))
+    step_until(dispatcher, all_sent(endpoint))
 
     spans = sorted(timeline.spans, key=lambda s: s[2])
     assert spans[1][2] >= spans[0][3], "the second request waited for the first answer"
@@ -249,7 +241,7 @@ def test_an_ordered_endpoint_sends_one_at_a_time_and_a_failure_holds_the_rest(
     endpoint = make_endpoint(url="https://a.example.com/", ordered=True, max_in_flight=10)
     publish(5, endpoint)
 
-    run_until(dispatcher, all_sent(endpoint))
+    step_until(dispatcher, all_sent(endpoint))
 
     assert timeline.order("a.example.com") == ["0", "1", "1", "2", "3", "4"]
     assert timeline.peak["a.example.com"] == 1
@@ -263,7 +255,7 @@ def test_an_ordered_delivery_that_runs_out_of_retries_lets_the_next_go(
     endpoint = make_endpoint(url="https://a.example.com/", ordered=True)
     publish(3, endpoint)
 
-    run_until(dispatcher, all_sent(endpoint))
+    step_until(dispatcher, all_sent(endpoint))
 
     assert timeline.order("a.example.com") == ["0", "1", "1", "2"]
     statuses = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("id")
@@ -275,13 +267,13 @@ def test_a_replayed_delivery_of_an_ordered_endpoint_goes_before_newer_ones(
 ) -> None:
     endpoint = make_endpoint(url="https://a.example.com/", ordered=True)
     publish(2, endpoint)
-    run_until(dispatcher, all_sent(endpoint))
+    step_until(dispatcher, all_sent(endpoint))
     first = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("id").first()
     assert first is not None
 
     replay.replay([first.pk])
     publish(1, endpoint, start=2)
-    run_until(dispatcher, all_sent(endpoint))
+    step_until(dispatcher, all_sent(endpoint))
 
     assert timeline.order("a.example.com") == ["0", "1", "0", "2"]
 
@@ -295,7 +287,7 @@ def test_first_tries_are_not_held_up_by_a_pile_of_due_retries(
     WebhookDelivery.objects.update(schedule_position=1, attempts=1, next_attempt_at=an_hour_ago)
     publish(3, endpoint, start=6)
 
-    run_until(dispatcher, all_sent(endpoint))
+    step_until(dispatcher, all_sent(endpoint))
 
     order = timeline.order("a.example.com")
     assert order[:6] == ["6", "0", "7", "1", "8", "2"], "every other one is a first try"
@@ -314,7 +306,7 @@ def test_with_no_free_place_an_endpoint_waiting_gets_a_turn(
     assert {c.id for c in dispatcher.scheduler.channels()} == {busy.pk}
     publish(1, quiet)
 
-    run_until(dispatcher, all_sent(quiet), timeout=5)
+    step_until(dispatcher, all_sent(quiet), timeout=5)
 
     assert WebhookDelivery.objects.filter(endpoint=busy, status="pending").count() > 100
 
@@ -349,7 +341,7 @@ def test_an_endpoint_changed_while_held_is_sent_to_as_it_is_now(
     endpoint.save()
     dispatcher.holder._checked = 0
 
-    run_until(dispatcher, all_sent(endpoint))
+    step_until(dispatcher, all_sent(endpoint))
 
     assert len(timeline.starts("a.example.com")) < 3
     assert len(timeline.starts("b.example.com")) >= 1
@@ -367,7 +359,7 @@ def test_an_endpoint_deleted_mid_request_does_not_stop_the_dispatcher(
     doomed.delete()
     publish(1, other)
 
-    run_until(dispatcher, all_sent(other))
+    step_until(dispatcher, all_sent(other))
 
     assert WebhookDelivery.objects.get().status == "succeeded"
 
@@ -429,5 +421,5 @@ def test_an_endpoint_still_claimed_sends_with_a_secret_rotated_a_moment_before(
     dispatcher.claim_round()  # finds it, sees the endpoint changed: claimed again first
 
     assert channel.stop_reason == "the endpoint changed"
-    run_until(dispatcher, all_sent(endpoint))
+    step_until(dispatcher, all_sent(endpoint))
     assert [len(s.split()) for s in signatures] == [1, 2], "the new and the previous secret"

@@ -56,7 +56,7 @@ class Holder:
         waiting = claims.peek(free, held, now) if free > 0 else []
         if not waiting:
             return 0
-        share = workers.fair_share(claims.busy(now) + len(waiting), self.alive)
+        share = self._share(now, len(waiting))
         claimed = claims.claim(waiting[: share - len(held)], held, self.owner, now)
         for endpoint in claimed:
             self.scheduler.add(Channel(endpoint, now))
@@ -91,16 +91,22 @@ class Holder:
     def release(self, now: datetime) -> int:
         """Releases the endpoints whose channels are done, all recorded."""
         done = self.scheduler.releasable()
-        if done:
-            claims.release({c.id: c.rate_limited_until(now) for c in done}, self.owner, now)
-            self.scheduler.remove(c.id for c in done)
+        self._release(done, now)
         return len(done)
 
     def release_all(self, now: datetime) -> None:
-        channels = self.scheduler.channels()
-        claims.release({c.id: c.rate_limited_until(now) for c in channels}, self.owner, now)
-        self.scheduler.remove(c.id for c in channels)
+        self._release(self.scheduler.channels(), now)
         workers.leave(self.owner, now)
+
+    def _release(self, channels: list[Channel], now: datetime) -> None:
+        if channels:
+            claims.release({c.id: c.rate_limited_until(now) for c in channels}, self.owner, now)
+            self.scheduler.remove(c.id for c in channels)
+
+    def _share(self, now: datetime, waiting: int) -> int:
+        """This dispatcher's fair share of the endpoints with work: those being served
+        and ``waiting`` more."""
+        return workers.fair_share(claims.busy(now) + waiting, self.alive)
 
     def take_turns(self, now: datetime) -> None:
         """With no free place, an endpoint held past its turn is handed on when another
@@ -127,7 +133,6 @@ class Holder:
         if len(channels) <= 1 or self.alive <= 1:
             return
         waiting = claims.peek(conf.concurrency, {c.id for c in channels}, now)
-        share = workers.fair_share(claims.busy(now) + len(waiting), self.alive)
-        surplus = channels[: max(0, len(channels) - share)]
+        surplus = channels[: max(0, len(channels) - self._share(now, len(waiting)))]
         if surplus:
             self.scheduler.stop([c.id for c in surplus], "another worker takes it over")
