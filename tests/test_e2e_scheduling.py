@@ -60,7 +60,10 @@ def test_a_rate_limit_holds_while_workers_take_turns_with_the_endpoint(
     receiver: Receiver, start_worker: StartWorker
 ) -> None:
     limited = make_endpoint(url=receiver.url("/limited"), rate_limit=10)
-    others = [make_endpoint(url=receiver.url(f"/busy{n}")) for n in range(2)]
+    # One request at a time, 20 ms each: about 8 s of work each, so the places stay
+    # contested for the limited endpoint's 4 s (with more in flight they would drain in
+    # half a second, and nobody would wait for a turn).
+    others = [make_endpoint(url=receiver.url(f"/busy{n}"), max_in_flight=1) for n in range(2)]
     for path in ("/busy0", "/busy1"):
         receiver.hangs[path] = 0.02
     publish(limited, 40)
@@ -72,20 +75,21 @@ def test_a_rate_limit_holds_while_workers_take_turns_with_the_endpoint(
     start_worker(**env)
     start_worker(**env)
 
-    holders: set[str] = set()
+    # Each claim stamps last_served_at; between turns the claim is released, and the next
+    # one (by either worker) starts from the rate limit's moment stored in the database.
+    claims: set[tuple[str, object]] = set()
 
     def done() -> bool:
-        holders.update(
+        claims.update(
             WebhookEndpoint.objects.filter(pk=limited.pk)
             .exclude(claimed_by="")
-            # Claims are released between turns, so poll what holds it now.
-            .values_list("claimed_by", flat=True)
+            .values_list("claimed_by", "last_served_at")
         )
         return all_succeeded(limited, 40)
 
     wait_until(done, 60, "the limited endpoint's deliveries")
 
-    assert len(holders) >= 2, f"the endpoint never changed hands: {holders}"
+    assert len(claims) >= 2, f"the endpoint was never handed on: {claims}"
     times = [r.at for r in receiver.at("/limited")]
     assert len(times) == 40
     assert busiest_second(times) <= 11, "10 a second, give or take one arriving late"
