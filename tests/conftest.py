@@ -98,5 +98,11 @@ def start_worker(tmp_path: Path) -> Iterator[StartWorker]:
         return worker
 
     yield start
+    failures = []
     for worker in started:
-        worker.stop()
+        try:
+            worker.stop()
+        except AssertionError as failure:  # stop the others all the same
+            failures.append(failure)
+    if failures:
+        raise failures[0]

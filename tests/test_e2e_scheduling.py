@@ -164,3 +164,25 @@ def test_a_quiet_endpoint_is_served_while_others_have_a_backlog(
     assert WebhookDelivery.objects.filter(status="pending").count() > 100, "behind a backlog"
     gaps = [b - a for a, b in pairwise(sorted(r.at for r in receiver.snapshot()))]
     assert max(gaps) < 3, "the busy endpoints went on meanwhile"
+
+
+def test_sigterm_ends_the_requests_in_flight_records_them_and_exits(
+    receiver: Receiver, start_worker: StartWorker
+) -> None:
+    receiver.hangs["/slow"] = 0.5
+    endpoint = make_endpoint(url=receiver.url("/slow"), max_in_flight=4)
+    publish(endpoint, 200)
+    worker = start_worker()
+    receiver.wait_for(lambda got: len(got) >= 8, timeout=30)  # slow: four at a time
+
+    took = worker.stop()
+
+    assert took < 10, f"stopping took {took:.1f}s"
+    sent = {r.headers["webhook-id"] for r in receiver.at("/slow")}
+    recorded = set(
+        WebhookDelivery.objects.filter(endpoint=endpoint, status="succeeded").values_list(
+            "event_id", flat=True
+        )
+    )
+    assert {str(pk) for pk in recorded} == sent, "what went out is on record, nothing more"
+    assert WebhookDelivery.objects.filter(endpoint=endpoint, status="pending").exists()

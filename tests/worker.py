@@ -75,14 +75,21 @@ class Worker:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30) -> float:
         """SIGTERM to the main process only, as systemd (KillMode=mixed) or Docker do:
-        django-q2 stops its children itself, and hangs if they are signalled too."""
+        django-q2 stops its children itself, and hangs if they are signalled too.
+        Returns how long it took; a worker that does not stop is killed, and that fails
+        the test (a SIGKILL here once hid a worker that hung on every stop)."""
         if self.process is None or self.process.poll() is not None:
-            return
+            return 0.0
+        started = time.monotonic()
         self.process.terminate()
         try:
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+            raise AssertionError(
+                f"qcluster did not stop within {timeout:g}s of SIGTERM:\n{self.log()[-3000:]}"
+            ) from None
+        return time.monotonic() - started

@@ -17,17 +17,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from queue import SimpleQueue
 
 from django.utils import timezone
 
-from webhooks.conf import conf
 from webhooks.sending.attempt import Outcome, Target, attempt
 from webhooks.sending.channel import Channel
 from webhooks.sending.clients import ClientPool
 from webhooks.sending.recording import Finished, Pause, finish
+from webhooks.sending.threads import ThreadReuse
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +43,7 @@ class Senders:
     clients: ClientPool
     notify: Callable[[], None]  # results are waiting to be recorded
     results: SimpleQueue[tuple[Finished, Pause | None]] = field(default_factory=SimpleQueue)
-    # Lanes come and go with claims; their threads are reused, not started anew each time
-    # (thousands of thread starts grew the worker's memory by 30 MB over 100,000
-    # deliveries). Sized so that a lane's thread never waits for one.
-    threads: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(
-            conf.worker_max_in_flight + conf.concurrency, thread_name_prefix="webhook-sender"
-        )
-    )
+    threads: ThreadReuse = field(default_factory=lambda: ThreadReuse("webhook-sender"))
     # No request starts after this (time.monotonic()): the claims may run out then.
     send_until: float = INFINITE
 
@@ -116,7 +108,7 @@ class Lane:
 
     def _start(self, count: int) -> None:
         for _ in range(count):
-            self.senders.threads.submit(self._serve)
+            self.senders.threads.run(self._serve)
 
     def _serve(self) -> None:
         try:

@@ -144,17 +144,14 @@ class Scheduler:
             with lane.changed:
                 lane.channel.stop("the worker is stopping")
                 lane.changed.notify_all()
-        try:
-            for lane in lanes:
-                with lane.changed:
-                    while lane.channel.in_flight:
-                        left = deadline - time.monotonic()
-                        if left <= 0:
-                            logger.warning("webhook senders still busy at shutdown; not waiting")
-                            return
-                        lane.changed.wait(left)
-        finally:
-            self._senders.threads.shutdown(wait=False)
+        for lane in lanes:
+            with lane.changed:
+                while lane.channel.in_flight:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        logger.warning("webhook senders still busy at shutdown; not waiting")
+                        return
+                    lane.changed.wait(left)
 
     # -- internals ------------------------------------------------------------------
 
