@@ -13,13 +13,14 @@ INSTALLED := $(VENV)/.installed
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help install browser run test test-sqlite test-services lint typecheck bench clean
+.PHONY: help install browser run test test-sqlite test-services lint typecheck bench openapi clean
 
 help:
 	@echo "make run    start the service on http://127.0.0.1:8000 (admin at /admin/)"
 	@echo "make test   lint, type-check and run the suite (SQLite, then PostgreSQL + Redis)"
 	@echo "make bench  dispatcher benchmark on SQLite and PostgreSQL + Redis (~8 min)"
 	@echo "make lint   ruff only"
+	@echo "make openapi  regenerate docs/openapi.yaml (a test fails while it is out of date)"
 
 install: $(INSTALLED)
 
@@ -72,6 +73,9 @@ test-services: install
 	else \
 	  echo "SKIPPED the PostgreSQL + Redis pass: the services above are not reachable."; \
 	fi
+
+openapi: install
+	$(MANAGE) spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 bench: install
 	$(PY) -m bench.run

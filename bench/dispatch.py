@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import scheduling
+from bench import api, scheduling
 from bench.harness import TIMEOUT, Bench, configure
 from bench.support import Receiver, StatementCounter, percentile
 
@@ -155,7 +155,7 @@ def memory(bench: Bench, deliveries: int) -> dict[str, Any]:
     }
 
 
-FIGURES = ("loopback", "slow", "fairness", "rate", "ordered", "memory")
+FIGURES = ("loopback", "slow", "fairness", "rate", "ordered", "memory", "api")
 
 
 def main() -> None:
@@ -170,6 +170,7 @@ def main() -> None:
     parser.add_argument("--burst-events", type=int, default=500, help="x 24 endpoints")
     parser.add_argument("--limited-deliveries", type=int, default=1000)
     parser.add_argument("--ordered-events", type=int, default=1000)
+    parser.add_argument("--log-deliveries", type=int, default=100_000)
     parser.add_argument(
         "--figures",
         default=",".join(FIGURES),
@@ -212,6 +213,9 @@ def main() -> None:
             results |= scheduling.ordered(bench, args.ordered_events, 0.2)
         if "memory" in figures and args.memory_deliveries:
             results |= memory(bench, args.memory_deliveries)
+        if "api" in figures:
+            results |= api.submit_and_approve_queries(bench)
+            results |= api.delivery_log(bench, args.log_deliveries)
     finally:
         bench.stop_worker()
         receiver.close()

@@ -106,6 +106,24 @@ ROWS: list[Row] = [
         "0",
     ),
     (
+        "API: submit + approve, queries with 1 / 100 endpoints",
+        lambda r: _figure(
+            r, "api_submit_approve_queries_1", "{} / {}", "api_submit_approve_queries_100"
+        ),
+        "equal",
+    ),
+    (
+        "API: GET deliveries?status=failed, p50 / p99",
+        lambda r: _figure(
+            r,
+            "api_failed_p50_ms",
+            "{:.1f} / {:.1f} ms ({:,} deliveries)",
+            "api_failed_p99_ms",
+            "api_log_deliveries",
+        ),
+        "≤ 30 / ≤ 100 ms (SQLite)",
+    ),
+    (
         "worker RSS before → after deliveries",
         lambda r: (
             f"{r['worker_rss_before_mb']:.0f} → {r['worker_rss_after_mb']:.0f} MB "

@@ -36,8 +36,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_q",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "testimonials",
     "webhooks",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +152,59 @@ WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT: int = env.int("WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT"
 WEBHOOKS_WORKER_MAX_IN_FLIGHT: int = env.int("WEBHOOKS_WORKER_MAX_IN_FLIGHT", default=64)
 WEBHOOKS_LEASE: str = env.str("WEBHOOKS_LEASE", default="30s")
 WEBHOOKS_MAX_PAYLOAD_BYTES: int = env.int("WEBHOOKS_MAX_PAYLOAD_BYTES", default=256 * 1024)
+
+CACHES = {"default": environment.cache(env)}
+
+# The HTTP API (README "API", api/ and each app's api/ package).
+TESTIMONIALS_PUBLIC_SUBMISSION: bool = env.bool("TESTIMONIALS_PUBLIC_SUBMISSION", default=False)
+TESTIMONIALS_PUBLIC_RATE: str = env.str("TESTIMONIALS_PUBLIC_RATE", default="10/hour")
+API_KEY_RATE: str = env.str("API_KEY_RATE", default="1200/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.KeyRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPage",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "api.errors.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Client addresses for the public submission throttle: X-Forwarded-For is only
+    # believed for as many proxies as the operator says stand in front (0: none).
+    "NUM_PROXIES": env.int("API_TRUSTED_PROXIES", default=0),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Testimonials & webhooks API",
+    "DESCRIPTION": "Submit and moderate testimonials, manage webhook endpoints, read the "
+    "delivery log and replay deliveries. Authenticate with `Authorization: Bearer <key>`.",
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["api.permissions.KeyOrStaff"],
+    "SERVE_AUTHENTICATION": [
+        "api.authentication.BearerKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TestimonialStatusEnum": "testimonials.choices.TestimonialStatus",
+        "DeliveryStatusEnum": "webhooks.models.DeliveryStatus",
+        "EventTypeEnum": "webhooks.events.EVENT_TYPE_CHOICES",
+        "ReplayStatusEnum": "webhooks.api.serializers.REPLAY_STATUSES",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "webhooks.api.schema.add_webhooks",
+    ],
+}
 
 Q_CLUSTER = environment.q_cluster(
     env,

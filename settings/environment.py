@@ -114,6 +114,22 @@ def q_cluster(env: environ.Env, *, workers: int, task_timeout: int) -> dict[str,
     return config
 
 
+def cache(env: environ.Env) -> dict[str, Any]:
+    """The cache holds the API's throttle counts, which must be shared by every web
+    process: Redis when there is one; else this process's memory (``make run`` is one)."""
+    if env.str("CACHE_URL", default=""):
+        config: dict[str, Any] = env.cache_url("CACHE_URL")
+        return config
+    redis_url: str = env.str("REDIS_URL", default="")
+    if redis_url:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "testimonials",
+        }
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+
+
 DEV_KEY_FILE = "webhooks-encryption.key"
 
 

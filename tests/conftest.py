@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 from django.dispatch import Signal
 from pytest_django import Settings
+from rest_framework.test import APIClient
 
 from testimonials import signals
+from tests.factories import make_api_key
+from tests.listening import listener  # noqa: F401 - a fixture
 from tests.receiver import Receiver
 from tests.worker import StartWorker, Worker
 
@@ -78,6 +81,29 @@ def django_db_modify_db_settings(
 def _fast_and_isolated(settings: Settings, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Throttle counts start from zero in every test.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+
+
+@pytest.fixture
+def api_client() -> Callable[..., APIClient]:
+    """``api_client(*scopes)``: a client sending a new key with those scopes (every
+    scope when none is named); ``api_client(key=None)``: one sending no key."""
+
+    def make(*scopes: str, key: str | None = "new") -> APIClient:
+        client = APIClient()
+        if key == "new":
+            _, key = make_api_key(*scopes)
+        if key is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        return client
+
+    return make
 
 
 @pytest.fixture

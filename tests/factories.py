@@ -10,6 +10,8 @@ from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from api.models import ApiKey
+from api.scopes import SCOPES
 from testimonials.models import Testimonial, TestimonialCategory
 from webhooks import payloads
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -143,3 +145,9 @@ def make_outcome(delivery: WebhookDelivery, status: int = 200, body: str = "ok")
         schedule_position=delivery.schedule_position,
     )
     return Outcome(target, timezone.now(), 3, {"webhook-id": target.webhook_id}, status, body)
+
+
+def make_api_key(*scopes: str, **fields: Any) -> tuple[ApiKey, str]:
+    """A key with ``scopes`` (every scope when none is named) and its secret."""
+    name = fields.pop("name", f"key{next(_sequence)}")
+    return ApiKey.create(name, list(scopes or SCOPES), **fields)

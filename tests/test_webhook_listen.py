@@ -2,53 +2,17 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.processes import ROOT, child_env
+from tests.listening import Listener, wait_for_text
+from tests.processes import child_env
 from webhooks import signing
 from webhooks.sending.attempt import Target, request_headers
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def listener(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
-    secret = signing.generate_secret()
-    output = tmp_path / "listen.out"
-    with output.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "manage.py"),
-                "webhook_listen",
-                "--port",
-                "0",
-                "--secret",
-                secret,
-                "--status",
-                "202",
-            ],
-            cwd=ROOT,
-            env=child_env(DATA_DIR=str(tmp_path), PYTHONUNBUFFERED="1"),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 30
-    while not (found := re.search(r"http://127\.0\.0\.1:(\d+)/", output.read_text())):
-        assert process.poll() is None, output.read_text()
-        assert time.monotonic() < deadline, "webhook_listen did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{found.group(1)}/", secret, output
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def signed(secret: str, body: bytes) -> dict[str, str]:
@@ -56,16 +20,8 @@ def signed(secret: str, body: bytes) -> dict[str, str]:
     return request_headers(target, int(time.time()))
 
 
-def wait_for_text(path: Path, text: str) -> str:
-    deadline = time.monotonic() + 10
-    while text not in (content := path.read_text()):
-        assert time.monotonic() < deadline, content
-        time.sleep(0.05)
-    return content
-
-
 def test_it_prints_each_event_and_whether_it_verified(
-    listener: tuple[str, str, Path],
+    listener: Listener,
 ) -> None:
     url, secret, output = listener
     body = b'{"type":"testimonial.approved","data":{"testimonial":{"id":7}}}'

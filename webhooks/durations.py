@@ -21,7 +21,10 @@ def parse_duration(text: str) -> timedelta:
             f"{text!r} is not a duration: write a number and a unit, e.g. 0.5s, 5m, 2h, 3d"
         )
     number, unit = match.groups()
-    return timedelta(seconds=float(number) * _UNITS[(unit or "s").lower()])
+    try:
+        return timedelta(seconds=float(number) * _UNITS[(unit or "s").lower()])
+    except OverflowError:
+        raise InvalidDuration(f"{text!r} is longer than any duration we can count") from None
 
 
 def parse_durations(text: str) -> list[timedelta]:
@@ -46,6 +49,8 @@ def parse_moment(text: str, now: datetime) -> datetime:
         return now - parse_duration(text)
     except InvalidDuration:
         pass
+    except OverflowError:
+        raise InvalidMoment(f"{text!r} reaches back before any time we can count") from None
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:

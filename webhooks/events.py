@@ -19,3 +19,4 @@ TESTIMONIAL_SIGNALS: dict[str, Signal] = {
 TEST_EVENT = "webhook.test"
 
 EVENT_TYPES: tuple[str, ...] = (*TESTIMONIAL_SIGNALS, TEST_EVENT)
+EVENT_TYPE_CHOICES: list[tuple[str, str]] = [(name, name) for name in EVENT_TYPES]

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from webhooks import signing
 from webhooks.conf import conf
-from webhooks.exceptions import EndpointDisabled
+from webhooks.durations import format_duration, parse_duration
+from webhooks.exceptions import EndpointDisabled, InvalidDuration
 from webhooks.fields import EncryptedSecretField
 from webhooks.validators import (
     validate_custom_headers,
@@ -22,6 +23,19 @@ from webhooks.validators import (
 
 # An endpoint asking for more is asking for a denial of service of its own receiver.
 MAX_IN_FLIGHT_LIMIT = 256
+# Receivers switch to a rotated secret within days; a longer overlap is a mistake.
+MAX_ROTATION_OVERLAP = timedelta(days=30)
+
+
+def parse_rotation_overlap(text: str) -> timedelta:
+    """An overlap as an operator writes it (``24h``, ``0``); raises InvalidDuration."""
+    overlap = parse_duration(text)
+    if overlap > MAX_ROTATION_OVERLAP:
+        raise InvalidDuration(
+            f"{text!r} is too long: the previous secret signs for at most "
+            f"{format_duration(MAX_ROTATION_OVERLAP)}"
+        )
+    return overlap
 
 
 class WebhookEndpoint(models.Model):
@@ -157,6 +171,17 @@ class WebhookEndpoint(models.Model):
             ]
         )
 
+    def disable(self, reason: str) -> bool:
+        """Out of service until enabled: gets no new deliveries, pending ones wait.
+        Returns whether it was active until now."""
+        if not self.is_active:
+            return False
+        self.is_active = False
+        self.disabled_at = timezone.now()
+        self.disabled_reason = reason
+        self.save(update_fields=["is_active", "disabled_at", "disabled_reason", "updated_at"])
+        return True
+
     def is_paused(self) -> bool:
         return self.paused_until is not None and self.paused_until > timezone.now()
 
@@ -244,6 +269,8 @@ class WebhookDelivery(models.Model):
             # An ordered endpoint's deliveries in event order: its head, then the rest.
             models.Index(fields=["endpoint", "status", "id"], name="delivery_endpoint_order_idx"),
             models.Index(fields=["status", "-created_at"], name="delivery_status_idx"),
+            # The API's delivery log: newest first (by id, its cursor), one status.
+            models.Index(fields=["status", "-id"], name="delivery_status_id_idx"),
         ]
 
     def __str__(self) -> str:

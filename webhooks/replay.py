@@ -21,47 +21,8 @@ from webhooks.chunking import chunked
 from webhooks.exceptions import EndpointDisabled
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.outbox import wake_dispatchers_after_commit
+from webhooks.selection import Selection
 from webhooks.text import counted
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which deliveries to replay. Every filter narrows; with none, every failed one."""
-
-    delivery_ids: tuple[int, ...] = ()
-    event_id: uuid.UUID | None = None
-    endpoint_id: int | None = None
-    event_type: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    # None: "failed", unless deliveries are named by id or event, which selects any.
-    statuses: tuple[str, ...] | None = None
-    limit: int | None = None
-
-    def effective_statuses(self) -> tuple[str, ...]:
-        if self.statuses is not None:
-            return self.statuses
-        if self.delivery_ids or self.event_id is not None:
-            return ()
-        return (DeliveryStatus.FAILED,)
-
-    def queryset(self) -> QuerySet[WebhookDelivery]:
-        deliveries = WebhookDelivery.objects.all()
-        if self.delivery_ids:
-            deliveries = deliveries.filter(id__in=self.delivery_ids)
-        if self.event_id is not None:
-            deliveries = deliveries.filter(event_id=self.event_id)
-        if self.endpoint_id is not None:
-            deliveries = deliveries.filter(endpoint_id=self.endpoint_id)
-        if self.event_type is not None:
-            deliveries = deliveries.filter(event__type=self.event_type)
-        if self.since is not None:
-            deliveries = deliveries.filter(created_at__gte=self.since)
-        if self.until is not None:
-            deliveries = deliveries.filter(created_at__lt=self.until)
-        if statuses := self.effective_statuses():
-            deliveries = deliveries.filter(status__in=statuses)
-        return deliveries
 
 
 @dataclass(frozen=True)
@@ -91,6 +52,12 @@ class Plan:
     candidates: list[Candidate]
     # Deliveries left out because their endpoint is disabled: one error per endpoint.
     refused: list[tuple[EndpointDisabled, int]]
+
+    def refusal(self, selection: Selection) -> str | None:
+        """Why the replay of ``selection`` must not go ahead, if it must not."""
+        if self.refused and selection.names_targets:
+            return "; ".join(str(error) for error, _ in self.refused)
+        return None
 
 
 def plan(deliveries: QuerySet[WebhookDelivery], limit: int | None = None) -> Plan:

@@ -16,7 +16,6 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from webhooks.admin import secrets
@@ -159,11 +158,7 @@ class EndpointPages(admin.ModelAdmin[WebhookEndpoint]):
 
     @admin.action(permissions=["change"], description="Disable selected endpoints")
     def disable_selected(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
-        changed = queryset.filter(is_active=True).update(
-            is_active=False,
-            disabled_at=timezone.now(),
-            disabled_reason=f"Disabled by {request.user}.",
-        )
+        changed = sum(endpoint.disable(f"Disabled by {request.user}.") for endpoint in queryset)
         self.message_user(request, f"{counted(changed, 'endpoint')} disabled.", messages.SUCCESS)
 
     @admin.action(permissions=["change"], description="Resume selected paused endpoints now")

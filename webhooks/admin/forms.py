@@ -6,10 +6,10 @@ from typing import Any
 from django import forms
 
 from webhooks.conf import conf
-from webhooks.durations import format_duration, parse_duration
+from webhooks.durations import format_duration
 from webhooks.events import EVENT_TYPES
 from webhooks.exceptions import InvalidDuration
-from webhooks.models import WebhookEndpoint
+from webhooks.models import WebhookEndpoint, parse_rotation_overlap
 
 
 class EndpointForm(forms.ModelForm[WebhookEndpoint]):
@@ -55,6 +55,6 @@ class RotateSecretForm(forms.Form):
 
     def clean_overlap(self) -> timedelta:
         try:
-            return parse_duration(self.cleaned_data["overlap"])
+            return parse_rotation_overlap(self.cleaned_data["overlap"])
         except InvalidDuration as exc:
             raise forms.ValidationError(str(exc)) from None

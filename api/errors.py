@@ -1,0 +1,40 @@
+"""Domain errors as HTTP answers, never a 500: a model's ``full_clean()`` refusal is a 400
+with its field messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The resource is not in a state that allows this."
+    default_code = "conflict"
+
+
+def as_drf(error: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(error, "error_dict"):
+        return exceptions.ValidationError(error.message_dict)
+    return exceptions.ValidationError({"non_field_errors": error.messages})
+
+
+def clean_and_save(instance: Model, **save_kwargs: Any) -> None:
+    """Saves after the model's own ``full_clean()``, whose refusal becomes a 400: the API
+    refuses exactly what the admin refuses."""
+    try:
+        instance.full_clean()
+    except DjangoValidationError as error:
+        raise as_drf(error) from None
+    instance.save(**save_kwargs)
+
+
+def handle(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        exc = as_drf(exc)
+    return exception_handler(exc, context)

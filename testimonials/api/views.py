@@ -1,0 +1,135 @@
+"""``/api/v1/testimonials/`` and ``/api/v1/categories/``. Every change goes through the
+models' lifecycle methods, so each fires the same signals, once, as the admin does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.throttling import BaseThrottle
+
+from api import scopes
+from api.errors import as_drf
+from testimonials.api import serializers
+from testimonials.api.filters import TestimonialFilter
+from testimonials.api.throttling import PublicSubmissionThrottle
+from testimonials.conf import conf
+from testimonials.exceptions import EmptyResponseError
+from testimonials.models import Testimonial, TestimonialCategory
+
+READ, WRITE, MODERATE = (
+    scopes.TESTIMONIALS_READ,
+    scopes.TESTIMONIALS_WRITE,
+    scopes.TESTIMONIALS_MODERATE,
+)
+CRUD_SCOPES = {
+    "list": READ,
+    "retrieve": READ,
+    "create": WRITE,
+    "partial_update": WRITE,
+    "destroy": WRITE,
+}
+
+
+class CategoryViewSet(viewsets.ModelViewSet[TestimonialCategory]):
+    queryset = TestimonialCategory.objects.all()
+    serializer_class = serializers.CategorySerializer
+    required_scopes = CRUD_SCOPES
+    http_method_names = ["get", "post", "patch", "delete"]
+    cursor_ordering = ("order", "id")
+
+
+class TestimonialViewSet(viewsets.ModelViewSet[Testimonial]):
+    queryset = Testimonial.objects.select_related("category").prefetch_related("media")
+    serializer_class = serializers.TestimonialSerializer
+    filterset_class = TestimonialFilter
+    http_method_names = ["get", "post", "patch", "delete"]
+    cursor_ordering = "-id"
+    required_scopes = {
+        **CRUD_SCOPES,
+        "approve": MODERATE,
+        "reject": MODERATE,
+        "feature": MODERATE,
+        "archive": MODERATE,
+        "respond": MODERATE,
+        "media": WRITE,
+    }
+
+    def allows_anonymous(self, request: Request) -> bool:
+        return self.action == "create" and conf.public_submission
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        throttles = super().get_throttles()
+        if self.action == "create":
+            throttles.append(PublicSubmissionThrottle())
+        return throttles
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        if self.action == "create" and self.request.auth is None:
+            return serializers.PublicSubmissionSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(request=None, responses=serializers.TestimonialSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        return self._moved(lambda t: t.approve(user=self._user()))
+
+    @extend_schema(
+        request=serializers.RejectSerializer, responses=serializers.TestimonialSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        reason = self._valid(serializers.RejectSerializer)["reason"]
+        return self._moved(lambda t: t.reject(reason, user=self._user()))
+
+    @extend_schema(request=None, responses=serializers.TestimonialSerializer)
+    @action(detail=True, methods=["post"])
+    def feature(self, request: Request, pk: str | None = None) -> Response:
+        return self._moved(lambda t: t.feature(user=self._user()))
+
+    @extend_schema(request=None, responses=serializers.TestimonialSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        return self._moved(lambda t: t.archive(user=self._user()))
+
+    @extend_schema(
+        request=serializers.RespondSerializer, responses=serializers.TestimonialSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def respond(self, request: Request, pk: str | None = None) -> Response:
+        response = self._valid(serializers.RespondSerializer)["response"]
+        try:
+            return self._moved(lambda t: t.add_response(response, user=self._user()))
+        except EmptyResponseError as error:
+            raise as_drf(error) from None
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.MediaSerializer},
+        responses={201: serializers.MediaSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def media(self, request: Request, pk: str | None = None) -> Response:
+        testimonial = self.get_object()
+        fields = self._valid(serializers.MediaSerializer)
+        media = testimonial.add_media(fields.pop("file"), **fields)
+        shown = serializers.MediaSerializer(media, context=self.get_serializer_context())
+        return Response(shown.data, status=status.HTTP_201_CREATED)
+
+    def _user(self) -> Any:
+        return self.request.user if self.request.user.is_authenticated else None
+
+    def _valid(self, serializer_class: type[BaseSerializer[Any]]) -> dict[str, Any]:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _moved(self, change: Any) -> Response:
+        testimonial = self.get_object()
+        change(testimonial)
+        return Response(self.get_serializer(testimonial).data)

@@ -1,0 +1,119 @@
+"""``/api/v1/endpoints/``: the same operations as the admin's endpoint pages, through the
+same model methods (``rotate_secret``, ``enable``, ``disable``) and ``send_test_event``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers as drf
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from api import scopes
+from api.errors import Conflict, clean_and_save
+from webhooks.api import serializers
+from webhooks.api.log import delivery_rows
+from webhooks.exceptions import EndpointDisabled, InvalidDuration
+from webhooks.models import WebhookEndpoint, parse_rotation_overlap
+from webhooks.pings import send_test_event
+
+READ, WRITE = scopes.WEBHOOKS_READ, scopes.WEBHOOKS_WRITE
+
+
+class EndpointViewSet(viewsets.ModelViewSet[WebhookEndpoint]):
+    queryset = WebhookEndpoint.objects.all()
+    serializer_class = serializers.EndpointSerializer
+    http_method_names = ["get", "post", "patch", "delete"]
+    cursor_ordering = "id"
+    filterset_fields = ["is_active"]
+    required_scopes = {
+        "list": READ,
+        "retrieve": READ,
+        "create": WRITE,
+        "partial_update": WRITE,
+        "destroy": WRITE,
+        "rotate_secret": WRITE,
+        "send_test": WRITE,
+        "enable": WRITE,
+        "disable": WRITE,
+        "secret": WRITE,
+    }
+
+    @extend_schema(responses={201: serializers.CreatedEndpointSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        endpoint = WebhookEndpoint(**serializer.validated_data)
+        clean_and_save(endpoint)
+        body = serializers.CreatedEndpointSerializer(endpoint).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer: BaseSerializer[WebhookEndpoint]) -> None:
+        endpoint = serializer.instance
+        assert endpoint is not None  # noqa: S101 - an update always has its instance
+        for field, value in serializer.validated_data.items():
+            setattr(endpoint, field, value)
+        clean_and_save(endpoint)
+
+    @extend_schema(request=serializers.RotateSerializer, responses=serializers.SecretSerializer)
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
+        endpoint = self.get_object()
+        given = self._valid(serializers.RotateSerializer).get("overlap")
+        try:
+            overlap = None if given is None else parse_rotation_overlap(given)
+        except InvalidDuration as error:
+            raise drf.ValidationError({"overlap": [str(error)]}) from None
+        endpoint.rotate_secret(overlap)
+        return Response(_secrets(endpoint))
+
+    @extend_schema(request=None, responses={202: serializers.DeliverySerializer})
+    @action(detail=True, methods=["post"], url_path="send-test")
+    def send_test(self, request: Request, pk: str | None = None) -> Response:
+        endpoint = self.get_object()
+        try:
+            delivery = send_test_event(endpoint, requested_by=f"API key {request.auth}")
+        except EndpointDisabled as error:
+            raise Conflict(str(error)) from None
+        row = delivery_rows().get(pk=delivery.pk)
+        return Response(serializers.DeliverySerializer(row).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def enable(self, request: Request, pk: str | None = None) -> Response:
+        endpoint = self.get_object()
+        endpoint.enable()
+        return Response(self.get_serializer(endpoint).data)
+
+    @extend_schema(request=serializers.DisableSerializer)
+    @action(detail=True, methods=["post"])
+    def disable(self, request: Request, pk: str | None = None) -> Response:
+        endpoint = self.get_object()
+        reason = self._valid(serializers.DisableSerializer).get("reason")
+        endpoint.disable(reason or f"Disabled through the API by key {request.auth}.")
+        return Response(self.get_serializer(endpoint).data)
+
+    @extend_schema(responses=serializers.SecretSerializer)
+    @action(detail=True, methods=["get"])
+    def secret(self, request: Request, pk: str | None = None) -> Response:
+        return Response(_secrets(self.get_object()))
+
+    def _valid(self, serializer_class: type[BaseSerializer[Any]]) -> dict[str, Any]:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+def _secrets(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    signing = endpoint.signing_secrets()
+    return {
+        "secret": signing[0],
+        "previous_secret": signing[1] if len(signing) > 1 else None,
+        "previous_secret_expires_at": (
+            endpoint.previous_secret_expires_at if len(signing) > 1 else None
+        ),
+    }

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import django_filters
+
+from webhooks.events import EVENT_TYPE_CHOICES
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
+
+
+class EventFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(choices=EVENT_TYPE_CHOICES)
+    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = WebhookEvent
+        fields = ["type", "since", "until"]
+
+
+class DeliveryFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
+    endpoint = django_filters.NumberFilter(field_name="endpoint_id", help_text="endpoint id")
+    type = django_filters.ChoiceFilter(field_name="event__type", choices=EVENT_TYPE_CHOICES)
+    event = django_filters.UUIDFilter(field_name="event_id", help_text="webhook-id")
+    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["status", "endpoint", "type", "event", "since", "until"]

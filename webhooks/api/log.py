@@ -1,0 +1,127 @@
+"""``/api/v1/events/`` and ``/api/v1/deliveries/``: the delivery log, read-only but for
+replay, which goes through ``webhooks.replay`` exactly as ``replay_webhooks`` does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers as drf
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from api import scopes
+from api.errors import Conflict
+from webhooks import replay, selection
+from webhooks.api import serializers
+from webhooks.api.filters import DeliveryFilter, EventFilter
+from webhooks.models import WebhookDelivery, WebhookEvent
+
+READ, WRITE = scopes.WEBHOOKS_READ, scopes.WEBHOOKS_WRITE
+
+
+def delivery_rows() -> QuerySet[WebhookDelivery]:
+    # The event's type without its payload, which may be large.
+    return WebhookDelivery.objects.annotate(event_type=F("event__type"))
+
+
+class EventViewSet(viewsets.ReadOnlyModelViewSet[WebhookEvent]):
+    queryset = WebhookEvent.objects.all()
+    serializer_class = serializers.EventSerializer
+    filterset_class = EventFilter
+    cursor_ordering = ("-created_at", "-id")
+    lookup_field = "id"
+    lookup_value_converter = "uuid"
+    required_scopes = {"list": READ, "retrieve": READ}
+
+    def get_queryset(self) -> QuerySet[WebhookEvent]:
+        if self.action == "retrieve":
+            return WebhookEvent.objects.prefetch_related("deliveries")
+        return WebhookEvent.objects.defer("payload")
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        if self.action == "retrieve":
+            return serializers.EventDetailSerializer
+        return serializers.EventSerializer
+
+
+class DeliveryViewSet(viewsets.ReadOnlyModelViewSet[WebhookDelivery]):
+    serializer_class = serializers.DeliverySerializer
+    filterset_class = DeliveryFilter
+    cursor_ordering = "-id"
+    required_scopes = {
+        "list": READ,
+        "retrieve": READ,
+        "replay": WRITE,
+        "replay_selection": WRITE,
+    }
+
+    def get_queryset(self) -> QuerySet[WebhookDelivery]:
+        if self.action == "retrieve":
+            return delivery_rows().prefetch_related("attempt_log")
+        return delivery_rows()
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        if self.action == "retrieve":
+            return serializers.DeliveryDetailSerializer
+        return serializers.DeliverySerializer
+
+    @extend_schema(
+        request=None, responses=serializers.DeliverySerializer, operation_id="deliveries_replay"
+    )
+    @action(detail=True, methods=["post"])
+    def replay(self, request: Request, pk: str | None = None) -> Response:
+        """Send this delivery again, on a fresh retry schedule, whatever its status."""
+        delivery = self.get_object()
+        self._replay(selection.Selection(delivery_ids=(delivery.pk,)), dry_run=False)
+        return Response(serializers.DeliverySerializer(delivery_rows().get(pk=delivery.pk)).data)
+
+    @extend_schema(
+        request=serializers.ReplaySerializer,
+        responses=serializers.ReplayResultSerializer,
+        operation_id="deliveries_replay_selection",
+    )
+    @action(detail=False, methods=["post"], url_path="replay")
+    def replay_selection(self, request: Request) -> Response:
+        """Send the selected deliveries again (default: every failed one), as
+        ``manage.py replay_webhooks`` does; ``dry_run`` lists them and changes nothing."""
+        given = serializers.ReplaySerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        filters = dict(given.validated_data)
+        dry_run = filters.pop("dry_run")
+        try:
+            chosen = selection.build(
+                now=timezone.now(),
+                delivery=filters.get("delivery", ()),
+                event=str(filters["event"]) if "event" in filters else None,
+                endpoint=filters.get("endpoint"),
+                event_type=filters.get("type"),
+                since=filters.get("since"),
+                until=filters.get("until"),
+                status=filters.get("status"),
+                limit=filters.get("limit"),
+            )
+        except selection.InvalidSelection as error:
+            raise drf.ValidationError({error.field: [error.message]}) from None
+        return Response(self._replay(chosen, dry_run))
+
+    def _replay(self, chosen: selection.Selection, dry_run: bool) -> dict[str, Any]:
+        plan = replay.plan(chosen.queryset(), chosen.limit)
+        if refusal := plan.refusal(chosen):
+            raise Conflict(refusal)
+        ids = [candidate.id for candidate in plan.candidates]
+        count = len(ids) if dry_run else replay.replay(ids)
+        return {
+            "dry_run": dry_run,
+            "count": count,
+            "ids": ids,
+            "skipped": [
+                {"endpoint": error.endpoint_id, "count": skipped, "reason": str(error)}
+                for error, skipped in plan.refused
+            ],
+        }

@@ -1,0 +1,207 @@
+"""Endpoints, events, deliveries and attempts as the API shows them. Secrets appear only
+where an operation hands one out (create, rotate, ``secret/``); custom header values
+never, since they often hold a receiver's credentials."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from webhooks.events import EVENT_TYPE_CHOICES
+from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.selection import STATUSES
+
+REPLAY_STATUSES = [*STATUSES, "all"]
+HEALTH_FIELDS = [
+    "is_active", "disabled_reason", "disabled_at", "consecutive_failures", "failing_since",
+    "last_success_at", "last_failure_at", "paused_until", "pause_reason",
+]  # fmt: skip
+
+
+class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=EVENT_TYPE_CHOICES),
+        required=False,
+        help_text="Event types to receive; empty means all.",
+    )
+    headers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        write_only=True,
+        help_text="Extra request headers. Write-only: their values are never shown again.",
+    )
+    header_names = serializers.SerializerMethodField()
+    rate_limit = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        allow_null=True,
+        required=False,
+        coerce_to_string=False,
+        help_text="Requests per second at most, across every worker; null: no limit.",
+    )
+    secret = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="whsec_… Leave out to have one generated; the response shows it once.",
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = [
+            "id", "url", "description", "event_types", "headers", "header_names",
+            "max_in_flight", "rate_limit", "ordered", "secret", *HEALTH_FIELDS,
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = [*HEALTH_FIELDS, "created_at", "updated_at"]
+
+    def get_header_names(self, endpoint: WebhookEndpoint) -> list[str]:
+        return sorted(endpoint.headers)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields.pop("secret")  # rotate it instead
+        return fields
+
+
+class CreatedEndpointSerializer(EndpointSerializer):
+    """The create response: the endpoint and its signing secret, shown this once."""
+
+    signing_secret = serializers.CharField(read_only=True, source="secret")
+
+    class Meta(EndpointSerializer.Meta):
+        fields = [*EndpointSerializer.Meta.fields, "signing_secret"]
+
+
+class SecretSerializer(serializers.Serializer[Any]):
+    secret = serializers.CharField(read_only=True)
+    previous_secret = serializers.CharField(read_only=True, allow_null=True)
+    previous_secret_expires_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class RotateSerializer(serializers.Serializer[Any]):
+    overlap = serializers.CharField(
+        required=False,
+        help_text="How long the previous secret keeps signing too (e.g. 24h, 0); "
+        "default WEBHOOKS_SECRET_ROTATION_OVERLAP.",
+    )
+
+
+class DisableSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(required=False, max_length=1000)
+
+
+class EventSerializer(serializers.ModelSerializer[WebhookEvent]):
+    id = serializers.UUIDField(read_only=True, help_text="The webhook-id header.")
+
+    class Meta:
+        model = WebhookEvent
+        fields = ["id", "type", "created_at"]
+
+
+class EventDetailSerializer(EventSerializer):
+    payload = serializers.SerializerMethodField(help_text="The request body, as sent.")
+    deliveries = serializers.SerializerMethodField()
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "payload", "deliveries"]
+
+    def get_payload(self, event: WebhookEvent) -> dict[str, Any]:
+        payload: dict[str, Any] = event.payload_data()
+        return payload
+
+    def get_deliveries(self, event: WebhookEvent) -> list[dict[str, Any]]:
+        return [
+            {"id": d.pk, "endpoint": d.endpoint_id, "status": d.status, "attempts": d.attempts}
+            for d in event.deliveries.all()
+        ]
+
+
+class DeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
+    type = serializers.CharField(read_only=True, source="event_type")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id", "event", "type", "endpoint", "status", "attempts", "next_attempt_at",
+            "last_status_code", "last_error", "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class AttemptSerializer(serializers.ModelSerializer[DeliveryAttempt]):
+    class Meta:
+        model = DeliveryAttempt
+        fields = [
+            "number", "started_at", "duration_ms", "request_headers", "status_code",
+            "response_body", "error",
+        ]  # fmt: skip
+
+
+class DeliveryDetailSerializer(DeliverySerializer):
+    attempts_log = AttemptSerializer(many=True, read_only=True, source="attempt_log")
+
+    class Meta(DeliverySerializer.Meta):
+        fields = [*DeliverySerializer.Meta.fields, "attempts_log"]
+
+
+class ReplaySerializer(serializers.Serializer[Any]):
+    """The filters of ``manage.py replay_webhooks``; none: every failed delivery."""
+
+    delivery = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=10_000
+    )
+    event = serializers.UUIDField(required=False, help_text="a webhook-id")
+    endpoint = serializers.IntegerField(required=False, min_value=1)
+    type = serializers.ChoiceField(choices=EVENT_TYPE_CHOICES, required=False)
+    since = serializers.CharField(
+        required=False, help_text="ISO 8601, or a duration back from now (30m, 2h, 3d)"
+    )
+    until = serializers.CharField(required=False)
+    status = serializers.ListField(
+        child=serializers.ChoiceField(choices=REPLAY_STATUSES),
+        required=False,
+        help_text="default: failed (any status when deliveries or an event are named)",
+    )
+    limit = serializers.IntegerField(required=False, min_value=1)
+    dry_run = serializers.BooleanField(default=False)
+
+
+class ReplayResultSerializer(serializers.Serializer[Any]):
+    dry_run = serializers.BooleanField()
+    count = serializers.IntegerField()
+    ids = serializers.ListField(child=serializers.IntegerField())
+    skipped = serializers.ListField(
+        child=serializers.DictField(), help_text="per disabled endpoint: its id, count, why"
+    )
+
+
+class EventTypeSerializer(serializers.Serializer[Any]):
+    type = serializers.CharField()
+    description = serializers.CharField()
+    schema = serializers.DictField(help_text="JSON Schema (2020-12) of the event's data")
+
+
+class EventTypePageSerializer(serializers.Serializer[Any]):
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = EventTypeSerializer(many=True)
+
+
+class StatusSerializer(serializers.Serializer[Any]):
+    pending = serializers.IntegerField()
+    due = serializers.IntegerField()
+    oldest_due_seconds = serializers.FloatField(allow_null=True)
+    waiting_for_paused = serializers.IntegerField()
+    waiting_for_disabled = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    failed_last_hour = serializers.IntegerField()
+    attempts_last_hour = serializers.IntegerField()
+    failed_attempts_last_hour = serializers.IntegerField()
+    active_endpoints = serializers.IntegerField()
+    sending_endpoints = serializers.IntegerField()
+    paused_endpoints = serializers.IntegerField()
+    disabled_endpoints = serializers.IntegerField()

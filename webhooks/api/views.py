@@ -1,0 +1,34 @@
+"""``/api/v1/event-types/`` (the catalogue receivers generate models from) and
+``/api/v1/status/`` (the backlog, as ``webhook_status --json`` prints it)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import scopes
+from webhooks import backlog, catalogue
+from webhooks.api import serializers
+
+
+class EventTypesView(APIView):
+    required_scopes = {"GET": scopes.WEBHOOKS_READ}
+
+    @extend_schema(responses=serializers.EventTypePageSerializer)
+    def get(self, request: Request) -> Response:
+        results = [
+            {"type": name, "description": about, "schema": catalogue.DATA_SCHEMAS[name]}
+            for name, about in catalogue.DESCRIPTIONS.items()
+        ]
+        return Response({"next": None, "previous": None, "results": results})
+
+
+class StatusView(APIView):
+    required_scopes = {"GET": scopes.WEBHOOKS_READ}
+
+    @extend_schema(responses=serializers.StatusSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(backlog.snapshot(timezone.now()).as_dict())

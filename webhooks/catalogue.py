@@ -1,0 +1,142 @@
+"""The event types, described for receivers: what each means and the JSON Schema (draft
+2020-12) of its ``data``. ``GET /api/v1/event-types/`` and the OpenAPI document's
+``webhooks`` section publish these; a test validates every payload the product sends
+against them, so they cannot drift from ``payloads.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webhooks.events import TEST_EVENT
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+_TIME = {"type": "string", "format": "date-time"}
+_OPTIONAL_TIME = {"type": ["string", "null"], "format": "date-time"}
+
+TESTIMONIAL: dict[str, Any] = {
+    "type": "object",
+    "description": "The testimonial as it was when the event happened. An anonymous one "
+    'carries no identity: author_name is "Anonymous", author_email and company are null.',
+    "properties": {
+        "id": {"type": "integer"},
+        "slug": {"type": "string"},
+        "status": {"enum": ["pending", "approved", "rejected", "featured", "archived"]},
+        "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+        "title": {"type": "string"},
+        "content": {"type": "string"},
+        "author_name": {"type": "string"},
+        "author_email": {"type": ["string", "null"]},
+        "company": {"type": ["string", "null"]},
+        "is_anonymous": {"type": "boolean"},
+        "is_verified": {"type": "boolean"},
+        "source": {
+            "enum": ["website", "mobile_app", "email", "third_party", "social_media", "other"]
+        },
+        "category": {
+            "type": ["object", "null"],
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "slug": {"type": "string"},
+            },
+            "required": ["id", "name", "slug"],
+            "additionalProperties": False,
+        },
+        "response": {"type": ["string", "null"]},
+        "response_at": _OPTIONAL_TIME,
+        "approved_at": _OPTIONAL_TIME,
+        "created_at": _OPTIONAL_TIME,
+        "updated_at": _OPTIONAL_TIME,
+    },
+    "additionalProperties": False,
+}
+TESTIMONIAL["required"] = list(TESTIMONIAL["properties"])
+
+MEDIA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "media_type": {"enum": ["image", "video", "audio", "document"]},
+        "url": {"type": ["string", "null"], "description": "Absolute when MEDIA_URL is."},
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "is_primary": {"type": "boolean"},
+        "order": {"type": "integer", "minimum": 0},
+        "created_at": _OPTIONAL_TIME,
+    },
+    "additionalProperties": False,
+}
+MEDIA["required"] = list(MEDIA["properties"])
+
+
+def _data(description: str, **extra: Any) -> dict[str, Any]:
+    properties = {"testimonial": TESTIMONIAL, **extra}
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "type": "object",
+        "description": description,
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+_TEST_DATA: dict[str, Any] = {
+    "$schema": SCHEMA_DIALECT,
+    "type": "object",
+    "description": "Sent on demand to one endpoint, to check that it receives and verifies.",
+    "properties": {
+        "endpoint": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "description": {"type": "string"}},
+            "required": ["id", "description"],
+            "additionalProperties": False,
+        },
+        "message": {"type": "string"},
+        "requested_by": {"type": ["string", "null"]},
+    },
+    "required": ["endpoint", "message", "requested_by"],
+    "additionalProperties": False,
+}
+
+DESCRIPTIONS: dict[str, str] = {
+    "testimonial.created": "A testimonial was submitted (or created in any status).",
+    "testimonial.approved": "A testimonial was approved: it is published.",
+    "testimonial.rejected": "A testimonial was rejected, with the moderator's reason.",
+    "testimonial.featured": "A testimonial was featured: published and highlighted.",
+    "testimonial.archived": "A testimonial was archived: no longer published.",
+    "testimonial.responded": "A response was added to a testimonial, or changed.",
+    "testimonial.media_added": "A file (image, video, audio, document) was attached.",
+    TEST_EVENT: "A test event an operator sent to one endpoint.",
+}
+
+DATA_SCHEMAS: dict[str, dict[str, Any]] = {
+    "testimonial.created": _data(DESCRIPTIONS["testimonial.created"]),
+    "testimonial.approved": _data(DESCRIPTIONS["testimonial.approved"]),
+    "testimonial.rejected": _data(DESCRIPTIONS["testimonial.rejected"], reason={"type": "string"}),
+    "testimonial.featured": _data(DESCRIPTIONS["testimonial.featured"]),
+    "testimonial.archived": _data(DESCRIPTIONS["testimonial.archived"]),
+    "testimonial.responded": _data(
+        DESCRIPTIONS["testimonial.responded"], response={"type": "string"}
+    ),
+    "testimonial.media_added": _data(DESCRIPTIONS["testimonial.media_added"], media=MEDIA),
+    TEST_EVENT: _TEST_DATA,
+}
+
+
+def payload_schema(event_type: str) -> dict[str, Any]:
+    """The whole request body of ``event_type``: the envelope around its data."""
+    data = {k: v for k, v in DATA_SCHEMAS[event_type].items() if k != "$schema"}
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "type": "object",
+        "description": DESCRIPTIONS[event_type],
+        "properties": {
+            "type": {"const": event_type},
+            "timestamp": {**_TIME, "description": "When it happened, UTC."},
+            "data": data,
+        },
+        "required": ["type", "timestamp", "data"],
+        "additionalProperties": False,
+    }
