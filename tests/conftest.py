@@ -14,6 +14,7 @@ from testimonials import signals
 from tests.factories import make_api_key
 from tests.listening import listener  # noqa: F401 - a fixture
 from tests.receiver import Receiver
+from tests.sites import site  # noqa: F401 - a fixture
 from tests.worker import StartWorker, Worker
 
 ALL_SIGNALS = {

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from pytest_django.live_server_helper import LiveServer
+import yaml
 
 from tests.factories import make_api_key, make_delivery, make_testimonial
 from tests.processes import ROOT
@@ -23,17 +23,15 @@ SEED = os.environ.get("SCHEMATHESIS_SEED", "20261127")
 EXAMPLES = os.environ.get("SCHEMATHESIS_EXAMPLES", "15")
 
 
-def test_no_server_errors_and_every_response_matches_the_schema(
-    live_server: LiveServer, tmp_path: Path
-) -> None:
+def test_no_server_errors_and_every_response_matches_the_schema(site: str, tmp_path: Path) -> None:
     _, key = make_api_key()
     make_testimonial()
     make_delivery(attempts=2)
     command = [
         str(Path(sys.executable).parent / "schemathesis"),
         "run",
-        f"{live_server.url}/api/schema/",
-        "--url", live_server.url,
+        f"{site}/api/schema/",
+        "--url", site,
         "-H", f"Authorization: Bearer {key}",
         "--checks", "not_a_server_error,response_schema_conformance",
         "--max-examples", EXAMPLES,
@@ -48,8 +46,7 @@ def test_no_server_errors_and_every_response_matches_the_schema(
         command, cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False
     )
     assert run.returncode == 0, run.stdout[-8000:] + run.stderr[-2000:]
-    assert "34 passed" in run.stdout or "passed" in run.stdout
-
-
-def test_the_runner_is_where_the_suite_expects_it() -> None:
-    assert (Path(sys.executable).parent / "schemathesis").exists(), ROOT
+    # Every operation of the schema was reached, none skipped.
+    document = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text())
+    operations = sum(len(methods) for methods in document["paths"].values())
+    assert f"Tested: {operations}" in run.stdout, run.stdout[-3000:]

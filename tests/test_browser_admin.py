@@ -14,9 +14,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
-from django.test.testcases import LiveServerThread
 from playwright.sync_api import Page, expect
 from pytest_django import Settings
 
@@ -71,21 +70,6 @@ class Listener:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def site(transactional_db: None) -> Iterator[str]:
-    """Django on a free port for this test only (pytest-django's ``live_server`` lives
-    for the whole session, and its idle connections kept PostgreSQL's test database from
-    being dropped at the end)."""
-    server = LiveServerThread("127.0.0.1", StaticFilesHandler)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error is not None:
-        raise server.error
-    yield f"http://127.0.0.1:{server.port}"
-    server.terminate()
 
 
 @pytest.fixture
@@ -186,3 +170,45 @@ def test_an_operator_sends_a_test_event_and_replays_it(
     finally:
         if listener is not None:
             listener.stop()
+
+
+@pytest.fixture
+def signed_in(site: str, transactional_db: None) -> Iterator[Page]:
+    make_superuser(username="ops", password="a-long-test-password")
+    with chromium_page() as page:
+        page.goto(f"{site}/admin/")
+        page.fill("#id_username", "ops")
+        page.fill("#id_password", "a-long-test-password")
+        page.click("input[type=submit]")
+        expect(page.locator("#site-name")).to_be_visible()
+        yield page
+
+
+def test_an_operator_creates_an_api_key_reads_the_docs_and_revokes_it(
+    signed_in: Page, site: str
+) -> None:
+    page = signed_in
+    page.goto(f"{site}/admin/api/apikey/add/")
+    page.fill("#id_name", "crm")
+    page.check("input[value='webhooks:read']")
+    page.click("input[name=_save]")
+    expect(page.get_by_text("shown only this once")).to_be_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "api-key.png"), full_page=True)
+    key = page.input_value("#api-key")
+    bearer = {"Authorization": f"Bearer {key}"}
+    assert httpx.get(f"{site}/api/v1/status/", headers=bearer).status_code == 200
+    assert httpx.get(f"{site}/api/v1/testimonials/", headers=bearer).status_code == 403
+
+    # The docs page, its scripts and styles served by us, the schema read with the session.
+    page.goto(f"{site}/api/docs/")
+    expect(page.get_by_text("/api/v1/deliveries/replay/").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+
+    page.goto(f"{site}/admin/api/apikey/")
+    expect(page.locator("#result_list")).to_contain_text(key.split(".")[0])
+    page.check("#result_list input.action-select")
+    page.select_option("select[name=action]", "revoke_selected")
+    page.click("button[name=index]")
+    expect(page.get_by_text("Revoked: crm.")).to_be_visible()
+    assert httpx.get(f"{site}/api/v1/status/", headers=bearer).status_code == 401

@@ -17,6 +17,7 @@ from webhooks.exceptions import InvalidMoment
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 STATUSES = [choice.value for choice in DeliveryStatus]
+LARGEST = 2**63 - 1  # a 64-bit column's largest value
 
 
 class InvalidSelection(ValueError):
@@ -113,7 +114,10 @@ def _number(field: str, value: str | int) -> int:
     text = str(value)
     if not text.strip().isdigit():
         raise InvalidSelection(field, f"{text!r} is not a number (a positive whole number)")
-    return int(text)
+    number = int(text)
+    if number > LARGEST:
+        raise InvalidSelection(field, f"{text!r} is larger than any id or count we keep")
+    return number
 
 
 def _delivery_ids(values: Sequence[str | int]) -> tuple[int, ...]:

@@ -3,15 +3,18 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
+from api.filtering import IdFilter, RangeFilter
 from testimonials.choices import PUBLISHED_STATUSES, TestimonialStatus
-from testimonials.models import Testimonial
+from testimonials.models import MAX_RATING, MIN_RATING, Testimonial
 
 
 class TestimonialFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=TestimonialStatus.choices)
-    rating = django_filters.NumberFilter(help_text="exactly this many stars")
-    rating_min = django_filters.NumberFilter(field_name="rating", lookup_expr="gte")
-    category = django_filters.NumberFilter(field_name="category_id", help_text="category id")
+    rating = RangeFilter(MIN_RATING, MAX_RATING, help_text="exactly this many stars")
+    rating_min = RangeFilter(
+        MIN_RATING, MAX_RATING, field_name="rating", lookup_expr="gte", help_text="at least"
+    )
+    category = IdFilter(field_name="category_id", help_text="category id")
     published = django_filters.BooleanFilter(
         method="filter_published", help_text="approved or featured (true), or neither (false)"
     )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import django_filters
 
+from api.filtering import IdFilter
 from webhooks.events import EVENT_TYPE_CHOICES
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
 
@@ -18,7 +19,7 @@ class EventFilter(django_filters.FilterSet):
 
 class DeliveryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
-    endpoint = django_filters.NumberFilter(field_name="endpoint_id", help_text="endpoint id")
+    endpoint = IdFilter(field_name="endpoint_id", help_text="endpoint id")
     type = django_filters.ChoiceFilter(field_name="event__type", choices=EVENT_TYPE_CHOICES)
     event = django_filters.UUIDFilter(field_name="event_id", help_text="webhook-id")
     since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
