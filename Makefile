@@ -74,8 +74,9 @@ test-services: install
 	  echo "SKIPPED the PostgreSQL + Redis pass: the services above are not reachable."; \
 	fi
 
+# On the default database: column ranges in the document come from it.
 openapi: install
-	$(MANAGE) spectacular --validate --fail-on-warn --file docs/openapi.yaml
+	env -u DATABASE_URL -u REDIS_URL $(MANAGE) spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 bench: install
 	$(PY) -m bench.run

@@ -89,6 +89,14 @@ def page(site: str, worker: Worker, settings: Settings) -> Iterator[Page]:
         yield page
 
 
+def sign_in(page: Page, site: str) -> None:
+    page.goto(f"{site}/admin/")
+    page.fill("#id_username", "ops")
+    page.fill("#id_password", "a-long-test-password")
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_be_visible()
+
+
 def reload_until(page: Page, selector: str, text: str, timeout: float = 30) -> None:
     """The log is a plain page: reload it until the worker's result shows."""
     deadline = time.monotonic() + timeout
@@ -105,11 +113,7 @@ def test_an_operator_sends_a_test_event_and_replays_it(
     port = free_port()
     listener: Listener | None = None
     try:
-        page.goto(f"{site}/admin/")
-        page.fill("#id_username", "ops")
-        page.fill("#id_password", "a-long-test-password")
-        page.click("input[type=submit]")
-        expect(page.locator("#site-name")).to_be_visible()
+        sign_in(page, site)
 
         page.goto(f"{site}/admin/webhooks/webhookendpoint/add/")
         page.fill("#id_url", f"http://127.0.0.1:{port}/hooks")
@@ -176,11 +180,7 @@ def test_an_operator_sends_a_test_event_and_replays_it(
 def signed_in(site: str, transactional_db: None) -> Iterator[Page]:
     make_superuser(username="ops", password="a-long-test-password")
     with chromium_page() as page:
-        page.goto(f"{site}/admin/")
-        page.fill("#id_username", "ops")
-        page.fill("#id_password", "a-long-test-password")
-        page.click("input[type=submit]")
-        expect(page.locator("#site-name")).to_be_visible()
+        sign_in(page, site)
         yield page
 
 

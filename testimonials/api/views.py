@@ -16,6 +16,7 @@ from rest_framework.throttling import BaseThrottle
 
 from api import scopes
 from api.errors import as_drf
+from api.inputs import validated
 from testimonials.api import serializers
 from testimonials.api.filters import TestimonialFilter
 from testimonials.api.throttling import PublicSubmissionThrottle
@@ -85,7 +86,7 @@ class TestimonialViewSet(viewsets.ModelViewSet[Testimonial]):
     )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
-        reason = self._valid(serializers.RejectSerializer)["reason"]
+        reason = validated(serializers.RejectSerializer, request.data)["reason"]
         return self._moved(lambda t: t.reject(reason, user=self._user()))
 
     @extend_schema(request=None, responses=serializers.TestimonialSerializer)
@@ -103,7 +104,7 @@ class TestimonialViewSet(viewsets.ModelViewSet[Testimonial]):
     )
     @action(detail=True, methods=["post"])
     def respond(self, request: Request, pk: str | None = None) -> Response:
-        response = self._valid(serializers.RespondSerializer)["response"]
+        response = validated(serializers.RespondSerializer, request.data)["response"]
         try:
             return self._moved(lambda t: t.add_response(response, user=self._user()))
         except EmptyResponseError as error:
@@ -116,18 +117,13 @@ class TestimonialViewSet(viewsets.ModelViewSet[Testimonial]):
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def media(self, request: Request, pk: str | None = None) -> Response:
         testimonial = self.get_object()
-        fields = self._valid(serializers.MediaSerializer)
+        fields = validated(serializers.MediaSerializer, request.data)
         media = testimonial.add_media(fields.pop("file"), **fields)
         shown = serializers.MediaSerializer(media, context=self.get_serializer_context())
         return Response(shown.data, status=status.HTTP_201_CREATED)
 
     def _user(self) -> Any:
         return self.request.user if self.request.user.is_authenticated else None
-
-    def _valid(self, serializer_class: type[BaseSerializer[Any]]) -> dict[str, Any]:
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
     def _moved(self, change: Any) -> Response:
         testimonial = self.get_object()

@@ -15,6 +15,7 @@ from rest_framework.serializers import BaseSerializer
 
 from api import scopes
 from api.errors import Conflict, clean_and_save
+from api.inputs import validated
 from webhooks.api import serializers
 from webhooks.api.log import delivery_rows
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
@@ -63,7 +64,7 @@ class EndpointViewSet(viewsets.ModelViewSet[WebhookEndpoint]):
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
         endpoint = self.get_object()
-        given = self._valid(serializers.RotateSerializer).get("overlap")
+        given = validated(serializers.RotateSerializer, request.data).get("overlap")
         try:
             overlap = None if given is None else parse_rotation_overlap(given)
         except InvalidDuration as error:
@@ -93,7 +94,7 @@ class EndpointViewSet(viewsets.ModelViewSet[WebhookEndpoint]):
     @action(detail=True, methods=["post"])
     def disable(self, request: Request, pk: str | None = None) -> Response:
         endpoint = self.get_object()
-        reason = self._valid(serializers.DisableSerializer).get("reason")
+        reason = validated(serializers.DisableSerializer, request.data).get("reason")
         endpoint.disable(reason or f"Disabled through the API by key {request.auth}.")
         return Response(self.get_serializer(endpoint).data)
 
@@ -101,11 +102,6 @@ class EndpointViewSet(viewsets.ModelViewSet[WebhookEndpoint]):
     @action(detail=True, methods=["get"])
     def secret(self, request: Request, pk: str | None = None) -> Response:
         return Response(_secrets(self.get_object()))
-
-    def _valid(self, serializer_class: type[BaseSerializer[Any]]) -> dict[str, Any]:
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
 
 def _secrets(endpoint: WebhookEndpoint) -> dict[str, Any]:

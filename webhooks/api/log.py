@@ -17,6 +17,7 @@ from rest_framework.serializers import BaseSerializer
 
 from api import scopes
 from api.errors import Conflict
+from api.inputs import validated
 from webhooks import replay, selection
 from webhooks.api import serializers
 from webhooks.api.filters import DeliveryFilter, EventFilter
@@ -90,9 +91,7 @@ class DeliveryViewSet(viewsets.ReadOnlyModelViewSet[WebhookDelivery]):
     def replay_selection(self, request: Request) -> Response:
         """Send the selected deliveries again (default: every failed one), as
         ``manage.py replay_webhooks`` does; ``dry_run`` lists them and changes nothing."""
-        given = serializers.ReplaySerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        filters = dict(given.validated_data)
+        filters = validated(serializers.ReplaySerializer, request.data)
         dry_run = filters.pop("dry_run")
         try:
             chosen = selection.build(
