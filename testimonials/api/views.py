@@ -15,13 +15,11 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 
 from api import scopes
-from api.errors import as_drf
 from api.inputs import validated
 from testimonials.api import serializers
 from testimonials.api.filters import TestimonialFilter
 from testimonials.api.throttling import PublicSubmissionThrottle
 from testimonials.conf import conf
-from testimonials.exceptions import EmptyResponseError
 from testimonials.models import Testimonial, TestimonialCategory
 
 READ, WRITE, MODERATE = (
@@ -105,10 +103,7 @@ class TestimonialViewSet(viewsets.ModelViewSet[Testimonial]):
     @action(detail=True, methods=["post"])
     def respond(self, request: Request, pk: str | None = None) -> Response:
         response = validated(serializers.RespondSerializer, request.data)["response"]
-        try:
-            return self._moved(lambda t: t.add_response(response, user=self._user()))
-        except EmptyResponseError as error:
-            raise as_drf(error) from None
+        return self._moved(lambda t: t.add_response(response, user=self._user()))
 
     @extend_schema(
         request={"multipart/form-data": serializers.MediaSerializer},

@@ -11,10 +11,9 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
 
 from api import scopes
-from api.errors import Conflict, clean_and_save
+from api.errors import Conflict
 from api.inputs import validated
 from webhooks.api import serializers
 from webhooks.api.log import delivery_rows
@@ -48,17 +47,9 @@ class EndpointViewSet(viewsets.ModelViewSet[WebhookEndpoint]):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        endpoint = WebhookEndpoint(**serializer.validated_data)
-        clean_and_save(endpoint)
+        endpoint = serializer.save()
         body = serializers.CreatedEndpointSerializer(endpoint).data
         return Response(body, status=status.HTTP_201_CREATED)
-
-    def perform_update(self, serializer: BaseSerializer[WebhookEndpoint]) -> None:
-        endpoint = serializer.instance
-        assert endpoint is not None  # noqa: S101 - an update always has its instance
-        for field, value in serializer.validated_data.items():
-            setattr(endpoint, field, value)
-        clean_and_save(endpoint)
 
     @extend_schema(request=serializers.RotateSerializer, responses=serializers.SecretSerializer)
     @action(detail=True, methods=["post"], url_path="rotate-secret")

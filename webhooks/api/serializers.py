@@ -9,6 +9,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from api.errors import clean_and_save
 from webhooks.events import EVENT_TYPE_CHOICES
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.selection import STATUSES
@@ -66,6 +67,17 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
         if self.instance is not None:
             fields.pop("secret")  # rotate it instead
         return fields
+
+    def create(self, validated_data: dict[str, Any]) -> WebhookEndpoint:
+        endpoint = WebhookEndpoint(**validated_data)
+        clean_and_save(endpoint)  # an empty secret is generated on save
+        return endpoint
+
+    def update(self, instance: WebhookEndpoint, validated_data: dict[str, Any]) -> WebhookEndpoint:
+        for field, value in validated_data.items():
+            setattr(instance, field, value)
+        clean_and_save(instance)
+        return instance
 
 
 class CreatedEndpointSerializer(EndpointSerializer):
