@@ -54,6 +54,7 @@ def test_create_shows_the_secret_once_and_never_header_values(
     [
         ({"url": "ftp://example.com/"}, "url"),
         ({"url": "http://127.0.0.1/hook"}, "url"),
+        ({"url": "http://api.localhost/hook"}, "url"),
         ({"url": "https://example.com/", "event_types": ["testimonial.deleted"]}, "event_types"),
         ({"url": "https://example.com/", "max_in_flight": 0}, "max_in_flight"),
         ({"url": "https://example.com/", "rate_limit": 0}, "rate_limit"),

@@ -1,13 +1,16 @@
-"""Which addresses are refused (save-time literal checks)."""
+"""Which addresses are refused (save-time checks: literals, and the names of this
+machine)."""
 
 from __future__ import annotations
 
 import ipaddress
 
 import pytest
+from django.core.exceptions import ValidationError
 from pytest_django import Settings
 
 from webhooks.ssrf import embedded_ipv4, parse_ip_literal, refusal_reason
+from webhooks.validators import validate_webhook_url
 
 REFUSED = [
     "127.0.0.1",
@@ -85,3 +88,31 @@ def test_operators_can_allow_everything_or_some_networks(settings: Settings) -> 
     assert refusal_reason(ipaddress.ip_address("10.0.0.1")) is None
     assert refusal_reason(ipaddress.ip_address("::ffff:10.0.0.1")) is None
     assert refusal_reason(ipaddress.ip_address("192.168.0.1")) is not None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost/hook",
+        "https://LOCALHOST.:8443/",
+        "http://api.localhost/",
+        "http://a.b.localhost./in",
+    ],
+)
+def test_localhost_names_are_refused_at_save_like_loopback(url: str, settings: Settings) -> None:
+    """RFC 6761: no resolver needed to know where these go."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
+    with pytest.raises(ValidationError, match=r"names this machine, and 127\.0\.0\.1 is not a"):
+        validate_webhook_url(url)
+
+    settings.WEBHOOKS_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    validate_webhook_url(url)
+    settings.WEBHOOKS_ALLOWED_NETWORKS = []
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+    validate_webhook_url(url)
+
+
+@pytest.mark.parametrize("url", ["https://localhost.example.com/", "https://mylocalhost/"])
+def test_names_merely_containing_localhost_wait_for_dns(url: str, settings: Settings) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
+    validate_webhook_url(url)  # checked, resolved, at every send

@@ -36,6 +36,16 @@ def parse_ip_literal(host: str) -> IPAddress | None:
     return None
 
 
+LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
+
+
+def loopback_name(host: str) -> bool:
+    """``localhost`` and every ``*.localhost`` name: loopback by definition (RFC 6761), so
+    they are judged like 127.0.0.1 before any resolver is asked."""
+    name = host.rstrip(".").lower()
+    return name == "localhost" or name.endswith(".localhost")
+
+
 def _is_number(part: str) -> bool:
     lowered = part.lower()
     if lowered.startswith("0x"):

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 
 from webhooks.events import EVENT_TYPES
-from webhooks.ssrf import parse_ip_literal, refusal_reason
+from webhooks.ssrf import LOOPBACK, loopback_name, parse_ip_literal, refusal_reason
 
 # Headers the dispatcher sets itself; a custom header must not replace them.
 RESERVED_HEADERS = frozenset(
@@ -53,6 +53,11 @@ def validate_webhook_url(value: str) -> None:
     address = parse_ip_literal(parts.hostname)
     if address is not None and (reason := refusal_reason(address)):
         raise ValidationError(f"Refused: {address} is {reason}.", code="address_not_allowed")
+    if loopback_name(parts.hostname) and (reason := refusal_reason(LOOPBACK)):
+        raise ValidationError(
+            f"Refused: {parts.hostname} names this machine, and {LOOPBACK} is {reason}.",
+            code="address_not_allowed",
+        )
 
 
 def validate_event_types(value: Any) -> None:
