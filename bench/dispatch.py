@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import api, scheduling
+from bench import api, formats, scheduling
 from bench.harness import TIMEOUT, Bench, configure
 from bench.support import Receiver, StatementCounter, percentile
 
@@ -155,7 +155,7 @@ def memory(bench: Bench, deliveries: int) -> dict[str, Any]:
     }
 
 
-FIGURES = ("loopback", "slow", "fairness", "rate", "ordered", "memory", "api")
+FIGURES = ("loopback", "slow", "fairness", "rate", "ordered", "memory", "api", "formats")
 
 
 def main() -> None:
@@ -216,6 +216,9 @@ def main() -> None:
         if "api" in figures:
             results |= api.submit_and_approve_queries(bench)
             results |= api.delivery_log(bench, args.log_deliveries)
+        if "formats" in figures:
+            results |= formats.render_cost()
+            results |= formats.slack_throughput(bench, args.events // 2, args.endpoints)
     finally:
         bench.stop_worker()
         receiver.close()

@@ -124,6 +124,36 @@ ROWS: list[Row] = [
         "≤ 30 / ≤ 100 ms (SQLite)",
     ),
     (
+        "Slack format: render µs, sample / 5,000 characters",
+        lambda r: _figure(
+            r, "render_slack_sample_us", "{:.0f} / {:.0f} µs", "render_slack_long_us"
+        ),
+        "",
+    ),
+    (
+        "Discord / Teams format: render µs, sample / 5,000 characters",
+        lambda r: _figure(
+            r,
+            "render_discord_sample_us",
+            "{:.0f} / {:.0f}, {:.0f} / {:.0f} µs",
+            "render_discord_long_us",
+            "render_teams_sample_us",
+            "render_teams_long_us",
+        ),
+        "",
+    ),
+    (
+        "loopback throughput, standard / Slack format",
+        lambda r: _figure(
+            r,
+            "formats_standard_per_s",
+            "{:,.0f} / {:,.0f}/s ({:,} deliveries each)",
+            "formats_slack_per_s",
+            "formats_deliveries",
+        ),
+        "Slack ≥ 0.9 x standard",
+    ),
+    (
         "worker RSS before → after deliveries",
         lambda r: (
             f"{r['worker_rss_before_mb']:.0f} → {r['worker_rss_after_mb']:.0f} MB "

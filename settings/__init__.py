@@ -151,6 +151,8 @@ WEBHOOKS_CONCURRENCY: int = env.int("WEBHOOKS_CONCURRENCY", default=16)
 WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT: int = env.int("WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT", default=20)
 WEBHOOKS_WORKER_MAX_IN_FLIGHT: int = env.int("WEBHOOKS_WORKER_MAX_IN_FLIGHT", default=64)
 WEBHOOKS_LEASE: str = env.str("WEBHOOKS_LEASE", default="30s")
+# Links in Slack, Discord and Teams messages point here (the admin page of a testimonial).
+SITE_URL: str = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 WEBHOOKS_MAX_PAYLOAD_BYTES: int = env.int("WEBHOOKS_MAX_PAYLOAD_BYTES", default=256 * 1024)
 
 CACHES = {"default": environment.cache(env)}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries, Settings
 from rest_framework.test import APIClient
 
-from tests.factories import make_delivery, make_endpoint
+from tests.factories import make_delivery, make_endpoint, make_testimonial
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
@@ -275,3 +275,56 @@ def test_submit_and_approve_cost_the_same_queries_for_100_endpoints(
     with_a_hundred = queries()
     assert with_a_hundred == with_one
     assert WebhookDelivery.objects.count() == 2 * 1 + 2 * 100
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"url": "https://hooks.slack.com/services/T/B/X"}, "slack"),
+        ({"url": "https://discord.com/api/webhooks/1/x"}, "discord"),
+        ({"url": "https://discord.com/api/webhooks/1/x", "format": "standard"}, "standard"),
+        ({"url": "https://crm.example.com/hooks", "format": "teams"}, "teams"),
+        ({"url": "https://crm.example.com/hooks"}, "standard"),
+    ],
+)
+def test_the_format_is_picked_from_the_url_unless_given(
+    api_client: Callable[..., APIClient], body: dict[str, str], expected: str
+) -> None:
+    created = api_client("webhooks:write").post(ENDPOINTS, body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["format"] == expected
+    assert WebhookEndpoint.objects.get().format == expected
+
+
+def test_filters_are_checked_and_applied_like_the_admin_s(
+    api_client: Callable[..., APIClient],
+) -> None:
+    client = api_client("webhooks:write", "webhooks:read")
+    wrong = {
+        "url": "https://crm.example.com/hooks",
+        "filter": {"testimonial": {"rating": {"$gte": "4"}}},
+    }
+    refused = client.post(ENDPOINTS, wrong, format="json")
+    assert refused.status_code == 400
+    assert "testimonial.rating $gte" in refused.json()["filter"][0]
+
+    spec = {"testimonial": {"rating": {"$gte": 4}}}
+    created = client.post(ENDPOINTS, {**wrong, "filter": spec}, format="json").json()
+    assert created["filter"] == spec
+    url = f"{ENDPOINTS}{created['id']}/"
+    assert client.patch(url, {"filter": {"$not": []}}, format="json").status_code == 400
+    assert client.patch(url, {"filter": {}}, format="json").json()["filter"] == {}
+    assert client.patch(url, {"filter": None}, format="json").status_code == 400
+
+
+def test_a_delivery_shows_the_body_its_endpoint_gets(
+    api_client: Callable[..., APIClient],
+) -> None:
+    endpoint = make_endpoint(url="https://hooks.slack.com/services/T/B/X")
+    make_testimonial(content="Shown as Slack blocks.")
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+
+    detail = api_client("webhooks:read").get(f"{DELIVERIES}{delivery.pk}/").json()
+
+    assert detail["body"]["text"].startswith("New testimonial: ")
+    assert ">Shown as Slack blocks." in json.dumps(detail["body"])

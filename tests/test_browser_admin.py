@@ -212,3 +212,42 @@ def test_an_operator_creates_an_api_key_reads_the_docs_and_revokes_it(
     page.click("button[name=index]")
     expect(page.get_by_text("Revoked: crm.")).to_be_visible()
     assert httpx.get(f"{site}/api/v1/status/", headers=bearer).status_code == 401
+
+
+def test_slack_in_two_minutes_from_the_admin(
+    signed_in: Page, site: str, settings: Settings
+) -> None:
+    """README "Slack in two minutes": the URL picks the format, the filter is saved, and
+    the preview shows the message and the filter's verdict."""
+    settings.SITE_URL = site
+    page = signed_in
+    page.goto(f"{site}/admin/webhooks/webhookendpoint/add/")
+    expect(page.locator("#id_format")).to_have_value("")
+    page.fill("#id_url", "https://hooks.slack.com/services/T000/B000/XXXX")
+    page.fill("#id_description", "#testimonials")
+    page.check("input[value='testimonial.created']")
+    page.fill("#id_filter", '{"testimonial": {"rating": {"$gte": "4"}}}')
+    page.click("input[name=_save]")
+    expect(page.locator(".field-filter .errorlist")).to_contain_text("testimonial.rating $gte")
+    page.fill("#id_filter", '{"testimonial": {"rating": {"$gte": 4}}}')
+    page.click("input[name=_save]")
+    expect(page.locator(".webhooks-secret")).to_be_visible()
+    expect(page.locator("#id_format")).to_have_value("slack")
+
+    page.click("text=Preview")
+    expect(page.locator("#id_type")).to_have_value("testimonial.created")
+    expect(page.locator("#preview-verdict")).to_contain_text("the filter lets this event through")
+    message = page.locator("#preview-text")
+    expect(message).to_contain_text("New testimonial")
+    expect(message).to_contain_text("★★★★★ 5/5")
+    expect(message).to_contain_text(f"[View in admin] {site}/admin/testimonials/testimonial/1/")
+    expect(page.locator("#preview-body")).to_contain_text('"blocks"')
+    page.set_viewport_size({"width": 1280, "height": 1800})
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "endpoint-preview.png"), full_page=True)
+
+    page.select_option("#id_type", "testimonial.approved")
+    page.click("#preview-form input[type=submit]")
+    expect(page.locator("#preview-verdict")).to_contain_text(
+        "does not receive testimonial.approved events"
+    )

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_category, make_endpoint, make_testimonial, walk_through_lifecycle
-from webhooks import catalogue
+from webhooks import catalogue, preview
 from webhooks.events import EVENT_TYPES
 from webhooks.models import WebhookEndpoint, WebhookEvent
 from webhooks.pings import send_test_event
@@ -76,3 +76,11 @@ def test_generated_testimonials_validate(rating: int, anonymous: bool, response:
     testimonial.reject("")
     for event in WebhookEvent.objects.all():
         validate(event)
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_the_preview_samples_are_shaped_as_real_events(event_type: str) -> None:
+    data = preview.sample_data(event_type, WebhookEndpoint(id=1, description="Ops"))
+    jsonschema.validate(
+        data, catalogue.DATA_SCHEMAS[event_type], cls=jsonschema.Draft202012Validator
+    )

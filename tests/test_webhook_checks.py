@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytest_django import Settings
 
-from webhooks.checks import check_settings
+from webhooks.checks import check_deployment, check_settings
 
 
 def ids(settings: Settings) -> set[str]:
@@ -29,6 +29,8 @@ def test_the_default_configuration_is_clean(settings: Settings) -> None:
         ("WEBHOOKS_ALLOWED_NETWORKS", ["10.0.0.0/33"], "webhooks.E005"),
         ("Q_CLUSTER", {"timeout": 60, "retry": 60}, "webhooks.E004"),
         ("WEBHOOKS_MAX_PAYLOAD_BYTES", 0, "webhooks.E006"),
+        ("SITE_URL", "testimonials.example.com", "webhooks.E008"),
+        ("SITE_URL", "ftp://testimonials.example.com", "webhooks.E008"),
     ],
 )
 def test_misconfiguration_is_reported(
@@ -46,6 +48,22 @@ def test_private_targets_allowed_in_production_is_a_warning(settings: Settings) 
 
     settings.DEBUG = False
     assert "webhooks.W001" in ids(settings)
+
+
+def test_no_site_url_in_production_is_a_deployment_warning(settings: Settings) -> None:
+    def deployment_ids() -> set[str]:
+        return {message.id or "" for message in check_deployment()}
+
+    settings.SITE_URL = ""
+    settings.DEBUG = True
+    assert "webhooks.W002" not in deployment_ids()
+
+    settings.DEBUG = False
+    assert deployment_ids() == {"webhooks.W002"}
+    assert "webhooks.W002" not in ids(settings)  # not on every command, only --deploy
+    settings.SITE_URL = "https://testimonials.example.com/"
+    assert not deployment_ids()
+    assert "webhooks.E008" not in ids(settings)
 
 
 @pytest.mark.parametrize(

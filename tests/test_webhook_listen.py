@@ -9,7 +9,7 @@ import pytest
 
 from tests.listening import Listener, wait_for_text
 from tests.processes import child_env
-from webhooks import signing
+from webhooks import formats, signing
 from webhooks.sending.attempt import Target, request_headers
 
 pytestmark = pytest.mark.slow
@@ -34,6 +34,19 @@ def test_it_prints_each_event_and_whether_it_verified(
     assert "testimonial.approved  webhook-id=8d4e2f0a-1b2c-4d3e-8f40-5a6b7c8d9e0f" in printed
     assert "signature verified" in printed
     assert '"id": 7' in printed
+
+
+def test_a_chat_message_is_shown_as_it_reads(listener: Listener) -> None:
+    url, secret, output = listener
+    payload = '{"type":"testimonial.created","timestamp":"2026-11-24T10:00:00.000000Z",'
+    payload += '"data":{"testimonial":{"id":7,"author_name":"Ada","rating":4,"content":"Good"}}}'
+    body = formats.render("slack", payload).encode()
+
+    assert httpx.post(url, content=body, headers=signed(secret, body)).status_code == 202
+    printed = wait_for_text(output, "slack message")
+    assert "signature verified" in printed
+    assert "From: Ada" in printed
+    assert ">Good" in printed
 
 
 def test_a_malformed_secret_is_refused() -> None:

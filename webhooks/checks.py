@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
@@ -68,6 +69,7 @@ def check_settings(**_: Any) -> list[checks.CheckMessage]:
                 id="webhooks.W001",
             )
         )
+    errors += _check_site_url()
     q_cluster = getattr(settings, "Q_CLUSTER", {})
     timeout, retry = q_cluster.get("timeout"), q_cluster.get("retry", 60)
     if timeout is not None and retry <= timeout:
@@ -81,5 +83,34 @@ def check_settings(**_: Any) -> list[checks.CheckMessage]:
     return errors
 
 
+def _check_site_url() -> list[checks.CheckMessage]:
+    site_url = conf.site_url
+    parts = urlsplit(site_url)
+    if site_url and (parts.scheme not in ("http", "https") or not parts.netloc):
+        return [
+            checks.Error(
+                f"SITE_URL {site_url!r} is not an absolute http(s) URL.",
+                hint="e.g. https://testimonials.example.com",
+                id="webhooks.E008",
+            )
+        ]
+    return []
+
+
+def check_deployment(**_: Any) -> list[checks.CheckMessage]:
+    """``check --deploy`` only: worth knowing before going live, noise on every command."""
+    if conf.site_url or settings.DEBUG:
+        return []
+    return [
+        checks.Warning(
+            "SITE_URL is not set: Slack, Discord and Teams messages carry no link to the "
+            "testimonial.",
+            hint="Set SITE_URL to the address people open the admin at.",
+            id="webhooks.W002",
+        )
+    ]
+
+
 def register() -> None:
     checks.register(check_settings, "webhooks")
+    checks.register(check_deployment, "webhooks", deploy=True)

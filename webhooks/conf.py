@@ -139,6 +139,12 @@ class WebhooksSettings:
         return int(_setting("WEBHOOKS_RESPONSE_EXCERPT_BYTES", 4096))
 
     @property
+    def site_url(self) -> str:
+        """Where this service is reached, e.g. ``https://testimonials.example.com``: links
+        in chat messages point there. Empty: messages carry no links."""
+        return str(_setting("SITE_URL", "")).rstrip("/")
+
+    @property
     def user_agent(self) -> str:
         return f"testimonial-webhooks/{_release()} (Standard Webhooks)"
 

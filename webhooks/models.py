@@ -6,15 +6,19 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from webhooks import signing
+from webhooks import catalogue, event_filters, signing
 from webhooks.conf import conf
 from webhooks.durations import format_duration, parse_duration
+from webhooks.events import EVENT_TYPES
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
 from webhooks.fields import EncryptedSecretField
+from webhooks.formats import Format
+from webhooks.formats import suggest as suggest_format
 from webhooks.validators import (
     validate_custom_headers,
     validate_event_types,
@@ -60,6 +64,21 @@ class WebhookEndpoint(models.Model):
         blank=True,
         validators=[validate_custom_headers],
         help_text='Extra request headers, e.g. {"Authorization": "Bearer …"}.',
+    )
+    format = models.CharField(
+        max_length=20,
+        choices=Format.choices,
+        default="",  # picked from the URL on save
+        blank=True,
+        help_text="What each request body is: the event as Standard Webhooks JSON, or a "
+        "message for Slack, Discord or Teams. Every format is signed the same way. Left "
+        "empty, it is picked from the URL.",
+    )
+    filter = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Only events whose data match, e.g. {"testimonial": {"rating": {"$gte": 4}}}. '
+        "Empty: every event of the chosen types.",
     )
     # Scheduling (docs/architecture.md): limits the receiver asked for, kept for the whole
     # cluster because one dispatcher at a time serves an endpoint.
@@ -117,11 +136,30 @@ class WebhookEndpoint(models.Model):
         return self.description or self.url
 
     def save(self, **kwargs: Any) -> None:
+        self._pick_format()
         if not self.secret:
             self.secret = signing.generate_secret()
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "secret"}
         super().save(**kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self._pick_format()
+        chosen = self.event_types if isinstance(self.event_types, list) else []
+        types = [t for t in chosen or EVENT_TYPES if t in catalogue.DATA_SCHEMAS]
+        try:
+            event_filters.check(self.filter, [catalogue.DATA_SCHEMAS[t] for t in types])
+        except event_filters.FilterError as exc:
+            raise ValidationError({"filter": str(exc)}) from None
+
+    def wants(self, data: Any) -> bool:
+        """Whether an event with this ``data`` passes the endpoint's filter."""
+        return event_filters.matches(self.filter, data)
+
+    def _pick_format(self) -> None:
+        if not self.format:
+            self.format = suggest_format(self.url)
 
     def signing_secrets(self) -> list[str]:
         """The secrets each request is signed with: the current one, and the previous

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from webhooks import payloads
+from webhooks import event_filters, payloads
 from webhooks.chunking import chunked
 from webhooks.conf import conf
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -24,9 +24,22 @@ from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, We
 logger = logging.getLogger(__name__)
 
 
-def subscribed_endpoint_ids(event_type: str) -> list[int]:
-    active = WebhookEndpoint.objects.filter(is_active=True).values_list("id", "event_types")
-    return [pk for pk, types in active if not types or event_type in types]
+def subscribers(event_type: str) -> list[tuple[int, Any]]:
+    """(id, filter) of every active endpoint subscribed to ``event_type``."""
+    active = WebhookEndpoint.objects.filter(is_active=True).values_list(
+        "id", "event_types", "filter"
+    )
+    return [(pk, spec) for pk, types, spec in active if not types or event_type in types]
+
+
+def _passes(endpoint_id: int, spec: Any, data: dict[str, Any]) -> bool:
+    try:
+        return event_filters.matches(spec, data)
+    except (AttributeError, TypeError, ValueError):
+        # A filter stored around full_clean(): sending too much beats failing the
+        # testimonial change or silently dropping the event.
+        logger.exception("webhook endpoint %s has an unreadable filter; ignoring it", endpoint_id)
+        return True
 
 
 def publish(
@@ -35,14 +48,21 @@ def publish(
     endpoint_ids: Sequence[int] | None = None,
 ) -> WebhookEvent | None:
     """Store the event and one pending delivery per endpoint (by default every active
-    endpoint subscribed to ``event_type``), then wake the dispatchers after commit.
-    ``build_data`` runs only when someone will receive the event. Returns ``None`` when
-    nobody does, or when the payload is over WEBHOOKS_MAX_PAYLOAD_BYTES."""
-    ids = subscribed_endpoint_ids(event_type) if endpoint_ids is None else list(endpoint_ids)
+    endpoint subscribed to ``event_type`` whose filter lets its data through; named
+    ``endpoint_ids`` get it whatever their filter), then wake the dispatchers after
+    commit. ``build_data`` runs only when someone may receive the event. Returns ``None``
+    when nobody does, or when the payload is over WEBHOOKS_MAX_PAYLOAD_BYTES."""
+    candidates = (
+        subscribers(event_type) if endpoint_ids is None else [(pk, None) for pk in endpoint_ids]
+    )
+    if not candidates:
+        return None
+    data = build_data()
+    ids = [pk for pk, spec in candidates if _passes(pk, spec, data)]
     if not ids:
         return None
     now = timezone.now()
-    body = payloads.encode(payloads.envelope(event_type, build_data(), now))
+    body = payloads.encode(payloads.envelope(event_type, data, now))
     size = len(body.encode())
     if size > conf.max_payload_bytes:
         # Refusing here keeps the change itself (the caller's transaction) intact: the

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 
 from webhooks.admin import secrets
 from webhooks.admin.forms import RotateSecretForm
+from webhooks.admin.preview import preview_page
 from webhooks.exceptions import EndpointDisabled
 from webhooks.models import WebhookEndpoint
 from webhooks.pings import send_test_event
@@ -63,8 +64,12 @@ class EndpointPages(admin.ModelAdmin[WebhookEndpoint]):
             path(
                 "<path:object_id>/send-test/", wrap(self.send_test_view), name=f"{name}_send_test"
             ),
+            path("<path:object_id>/preview/", wrap(self.preview_view), name=f"{name}_preview"),
         ]
         return own + super().get_urls()
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return preview_page(self, request, object_id)
 
     def reveal_secret_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         endpoint = self._endpoint(request, object_id)

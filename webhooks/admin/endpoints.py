@@ -36,6 +36,7 @@ class WebhookEndpointAdmin(EndpointPages):
     list_display = [
         "__str__",
         "url",
+        "format",
         "state",
         "subscriptions",
         "last_success",
@@ -43,7 +44,7 @@ class WebhookEndpointAdmin(EndpointPages):
         "failure_streak",
         "success_rate",
     ]
-    list_filter = ["is_active"]
+    list_filter = ["is_active", "format"]
     search_fields = ["url", "description"]
     readonly_fields = [
         "signing_secret",
@@ -67,7 +68,7 @@ class WebhookEndpointAdmin(EndpointPages):
     ]
 
     def get_fieldsets(self, request: HttpRequest, obj: WebhookEndpoint | None = None) -> Any:
-        main = ["url", "description", "event_types", "is_active", "headers"]
+        main = ["url", "format", "description", "event_types", "filter", "is_active", "headers"]
         if obj is None:
             return [
                 (None, {"fields": main, "description": "A secret is generated on save."}),
@@ -123,9 +124,12 @@ class WebhookEndpointAdmin(EndpointPages):
 
     @admin.display(description="events")
     def subscriptions(self, obj: WebhookEndpoint) -> str:
-        if not obj.event_types:
-            return "all"
-        return ", ".join(t.removeprefix("testimonial.") for t in obj.event_types)
+        events = (
+            ", ".join(t.removeprefix("testimonial.") for t in obj.event_types)
+            if obj.event_types
+            else "all"
+        )
+        return f"{events}, filtered" if obj.filter else events
 
     @admin.display(description="last success", ordering="last_success_at")
     def last_success(self, obj: WebhookEndpoint) -> str:

@@ -9,7 +9,15 @@ from webhooks.conf import conf
 from webhooks.durations import format_duration
 from webhooks.events import EVENT_TYPES
 from webhooks.exceptions import InvalidDuration
+from webhooks.formats import Format
 from webhooks.models import WebhookEndpoint, parse_rotation_overlap
+
+FILTER_HELP = (
+    "Only events whose data match are sent; empty sends every event of the ticked types. "
+    'E.g. {"testimonial": {"rating": {"$gte": 4}}} for 4 and 5 stars, '
+    '{"testimonial": {"category": {"slug": {"$in": ["support"]}}}} for one category. '
+    "Operators: $eq $neq $gt $gte $lt $lte $in $nin $exists $startsWith $and $or $not."
+)
 
 
 class EndpointForm(forms.ModelForm[WebhookEndpoint]):
@@ -20,13 +28,27 @@ class EndpointForm(forms.ModelForm[WebhookEndpoint]):
         required=False,
         help_text="None ticked means every event type.",
     )
+    format = forms.ChoiceField(
+        choices=[("", "From the URL (Slack, Discord, Teams, else standard)"), *Format.choices],
+        required=False,
+        help_text="hooks.slack.com URLs get Slack messages, discord.com/api/webhooks URLs "
+        "Discord messages, Teams workflow and connector URLs (webhook.office.com, "
+        "logic.azure.com, powerplatform.com) Teams cards; pick one to override.",
+    )
+    filter = forms.JSONField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80, "class": "vLargeTextField"}),
+        help_text=FILTER_HELP,
+    )
 
     class Meta:
         model = WebhookEndpoint
         fields = [
             "url",
+            "format",
             "description",
             "event_types",
+            "filter",
             "is_active",
             "headers",
             "max_in_flight",
@@ -36,11 +58,18 @@ class EndpointForm(forms.ModelForm[WebhookEndpoint]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.initial.setdefault("format", "")
         # Say what "empty" means with the setting's value now, not when the model loaded.
         self.fields["max_in_flight"].help_text = (
             "Requests sent to this endpoint at the same time, across every worker. Empty: "
             f"the default, {conf.endpoint_max_in_flight} (WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT)."
         )
+
+    def clean_filter(self) -> Any:
+        # An emptied box means no filter, not JSON null.
+        value = self.cleaned_data.get("filter")
+        return {} if value is None else value
 
 
 class RotateSecretForm(forms.Form):

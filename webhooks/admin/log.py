@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from webhooks import backlog, replay
+from webhooks import backlog, formats, replay
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEvent
 from webhooks.text import counted
 
@@ -158,9 +158,17 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
         url = reverse("admin:webhooks_webhookendpoint_change", args=[obj.endpoint_id])
         return format_html('<a href="{}">{}</a> ({})', url, obj.endpoint, obj.endpoint.url)
 
-    @admin.display(description="payload (request body)")
+    @admin.display(description="request body")
     def payload(self, obj: WebhookDelivery) -> str:
-        return _pretty_json(obj.event.payload_data())
+        # As the endpoint's format renders it now: what the next try or a replay sends.
+        body = formats.render(obj.endpoint.format, obj.event.payload)
+        if obj.endpoint.format == formats.Format.STANDARD:
+            return _pretty_json(json.loads(body))
+        return format_html(
+            "<p>{} (the event, as the endpoint's format renders it)</p>{}",
+            obj.endpoint.get_format_display(),
+            _pretty_json(json.loads(body)),
+        )
 
     @admin.action(permissions=["replay"], description="Replay selected deliveries")
     def replay_selected(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:

@@ -64,7 +64,9 @@ class DeliveryViewSet(viewsets.ReadOnlyModelViewSet[WebhookDelivery]):
 
     def get_queryset(self) -> QuerySet[WebhookDelivery]:
         if self.action == "retrieve":
-            return delivery_rows().prefetch_related("attempt_log")
+            return (
+                delivery_rows().select_related("event", "endpoint").prefetch_related("attempt_log")
+            )
         return delivery_rows()
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:

@@ -4,13 +4,16 @@ never, since they often hold a receiver's credentials."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
 
 from api.errors import clean_and_save
+from webhooks import formats
 from webhooks.events import EVENT_TYPE_CHOICES
+from webhooks.formats import Format
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.selection import STATUSES
 
@@ -34,6 +37,20 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
         help_text="Extra request headers. Write-only: their values are never shown again.",
     )
     header_names = serializers.SerializerMethodField()
+    format = serializers.ChoiceField(
+        choices=Format.choices,
+        required=False,
+        help_text="The request body: Standard Webhooks JSON, or a Slack, Discord or Teams "
+        "message. Left out when creating: picked from the URL (hooks.slack.com → slack, "
+        "discord.com/api/webhooks → discord, Teams workflow URLs → teams, else standard).",
+    )
+    filter = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text='Only events whose data match, e.g. {"testimonial": {"rating": {"$gte": 4}}}; '
+        "{} sends every event of the chosen types. Operators: $eq $neq $gt $gte $lt $lte "
+        "$in $nin $exists $startsWith $and $or $not.",
+    )
     rate_limit = serializers.DecimalField(
         max_digits=9,
         decimal_places=3,
@@ -53,7 +70,8 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
     class Meta:
         model = WebhookEndpoint
         fields = [
-            "id", "url", "description", "event_types", "headers", "header_names",
+            "id", "url", "format", "description", "event_types", "filter", "headers",
+            "header_names",
             "max_in_flight", "rate_limit", "ordered", "secret", *HEALTH_FIELDS,
             "created_at", "updated_at",
         ]  # fmt: skip
@@ -69,7 +87,7 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
         return fields
 
     def create(self, validated_data: dict[str, Any]) -> WebhookEndpoint:
-        endpoint = WebhookEndpoint(**validated_data)
+        endpoint = WebhookEndpoint(**validated_data)  # no format given: picked from the URL
         clean_and_save(endpoint)  # an empty secret is generated on save
         return endpoint
 
@@ -116,7 +134,10 @@ class EventSerializer(serializers.ModelSerializer[WebhookEvent]):
 
 
 class EventDetailSerializer(EventSerializer):
-    payload = serializers.SerializerMethodField(help_text="The request body, as sent.")
+    payload = serializers.SerializerMethodField(
+        help_text="The event as stored: the request body of standard-format endpoints "
+        "(a chat-format endpoint's body is in its delivery)."
+    )
     deliveries = serializers.SerializerMethodField()
 
     class Meta(EventSerializer.Meta):
@@ -155,9 +176,18 @@ class AttemptSerializer(serializers.ModelSerializer[DeliveryAttempt]):
 
 class DeliveryDetailSerializer(DeliverySerializer):
     attempts_log = AttemptSerializer(many=True, read_only=True, source="attempt_log")
+    body = serializers.SerializerMethodField(
+        help_text="The request body this endpoint gets, in its format (what a replay sends)."
+    )
 
     class Meta(DeliverySerializer.Meta):
-        fields = [*DeliverySerializer.Meta.fields, "attempts_log"]
+        fields = [*DeliverySerializer.Meta.fields, "body", "attempts_log"]
+
+    def get_body(self, delivery: WebhookDelivery) -> dict[str, Any]:
+        body: dict[str, Any] = json.loads(
+            formats.render(delivery.endpoint.format, delivery.event.payload)
+        )
+        return body
 
 
 class ReplaySerializer(serializers.Serializer[Any]):

@@ -29,6 +29,7 @@ class EndpointSnapshot:
 
     id: int
     url: str
+    format: str
     secrets: list[str]
     headers: dict[str, str]
     max_in_flight: int
@@ -49,6 +50,7 @@ def snapshot(endpoint: WebhookEndpoint, now: datetime) -> EndpointSnapshot:
     return EndpointSnapshot(
         id=endpoint.pk,
         url=endpoint.url,
+        format=endpoint.format,
         secrets=endpoint.signing_secrets(),
         headers=dict(endpoint.headers),
         max_in_flight=endpoint.max_in_flight or conf.endpoint_max_in_flight,

@@ -14,6 +14,7 @@ from datetime import datetime
 from itertools import chain, takewhile, zip_longest
 from typing import Any
 
+from webhooks import formats
 from webhooks.models import DeliveryStatus, WebhookDelivery
 from webhooks.sending.attempt import Target
 from webhooks.sending.claims import EndpointSnapshot
@@ -70,7 +71,7 @@ def _target(endpoint: EndpointSnapshot, row: tuple[Any, ...]) -> Target:
         secrets=endpoint.secrets,
         custom_headers=endpoint.headers,
         webhook_id=str(event_id),
-        body=payload.encode(),
+        body=formats.render(endpoint.format, payload).encode(),
         attempts=attempts,
         schedule_position=schedule_position,
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from webhooks import signing
+from webhooks import formats, signing
 
 
 class _Server(ThreadingHTTPServer):
@@ -81,6 +81,10 @@ class Command(BaseCommand):
             payload = json.loads(body)
             kind = payload.get("type", "?")
             shown = json.dumps(payload, indent=2, ensure_ascii=False)
+            chat = formats.identify(payload)
+            if chat != formats.Format.STANDARD:
+                # A chat message: shown as it would read in the channel.
+                kind, shown = f"{chat} message", formats.as_text(chat, body.decode())
         except (ValueError, AttributeError):
             kind, shown = "?", body.decode("utf-8", "replace")
         webhook_id = {k.lower(): v for k, v in headers.items()}.get("webhook-id", "-")

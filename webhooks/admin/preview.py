@@ -1,0 +1,44 @@
+"""The endpoint's preview page: pick an event type, see the exact body this endpoint
+would get (and for a chat format the message as it reads), and whether its filter lets
+that event through. Everything shown comes from ``webhooks.preview``."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from django.template.response import TemplateResponse
+
+from webhooks.events import EVENT_TYPES
+from webhooks.formats import Format
+from webhooks.preview import preview
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from webhooks.admin.endpoint_pages import EndpointPages
+
+TEMPLATE = "admin/webhooks/webhookendpoint/preview.html"
+
+
+def preview_page(
+    model_admin: EndpointPages, request: HttpRequest, object_id: str
+) -> TemplateResponse:
+    endpoint = model_admin._endpoint(request, object_id)
+    chosen = request.GET.get("type", "")
+    if chosen not in EVENT_TYPES:
+        chosen = endpoint.event_types[0] if endpoint.event_types else EVENT_TYPES[0]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": endpoint,
+        "title": "Preview what this endpoint receives",
+        "event_types": EVENT_TYPES,
+        "chosen": chosen,
+        "preview": preview(
+            endpoint, chosen, real_events=request.user.has_perm("webhooks.view_webhookevent")
+        ),
+        "is_chat": endpoint.format != Format.STANDARD,
+        "filter_json": json.dumps(endpoint.filter, ensure_ascii=False) if endpoint.filter else "",
+    }
+    return TemplateResponse(request, TEMPLATE, context)

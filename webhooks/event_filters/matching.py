@@ -1,0 +1,85 @@
+"""Evaluating a checked filter against an event's data, when the event is recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webhooks.event_filters.grammar import json_type
+
+_MISSING = object()
+
+
+def matches(spec: Any, data: Any) -> bool:
+    """Whether ``data`` passes the (checked) filter ``spec``; an empty filter passes all."""
+    if not spec:
+        return True
+    return _object_matches(spec, data)
+
+
+def _object_matches(spec: dict[str, Any], data: Any) -> bool:
+    for key, value in spec.items():
+        if key == "$and":
+            ok = all(_object_matches(item, data) for item in value)
+        elif key == "$or":
+            ok = any(_object_matches(item, data) for item in value)
+        elif key == "$not":
+            ok = not _object_matches(value, data)
+        else:
+            field = data.get(key, _MISSING) if isinstance(data, dict) else _MISSING
+            ok = _field_matches(value, field)
+        if not ok:
+            return False
+    return True
+
+
+def _field_matches(condition: Any, field: Any) -> bool:
+    if isinstance(condition, dict):
+        if all(key.startswith("$") for key in condition):
+            return all(_operator_holds(op, operand, field) for op, operand in condition.items())
+        return isinstance(field, dict) and _object_matches(condition, field)
+    return _operator_holds("$eq", condition, field)
+
+
+def _operator_holds(operator: str, operand: Any, field: Any) -> bool:
+    if operator == "$not":
+        return not _field_matches(operand, field)
+    if operator == "$exists":
+        present = field is not _MISSING and field is not None
+        return present is operand
+    if operator == "$eq":
+        return _equal(field, operand)
+    if operator == "$neq":
+        return not _equal(field, operand)
+    if operator == "$in":
+        return any(_equal(field, item) for item in operand)
+    if operator == "$nin":
+        return not any(_equal(field, item) for item in operand)
+    if operator == "$startsWith":
+        return isinstance(field, str) and field.startswith(operand)
+    if not _comparable(field, operand):
+        return False
+    if operator == "$gt":
+        return bool(field > operand)
+    if operator == "$gte":
+        return bool(field >= operand)
+    if operator == "$lt":
+        return bool(field < operand)
+    return bool(field <= operand)  # $lte
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _equal(field: Any, operand: Any) -> bool:
+    if field is _MISSING:
+        return False
+    if _number(field) and _number(operand):
+        return bool(field == operand)
+    return json_type(field) == json_type(operand) and bool(field == operand)
+
+
+def _comparable(field: Any, operand: Any) -> bool:
+    return (_number(field) and _number(operand)) or (
+        isinstance(field, str) and isinstance(operand, str)
+    )

@@ -1,0 +1,96 @@
+"""Request body formats. ``standard`` sends the stored event as it is (SPEC §3); the chat
+formats turn it into a message people read in Slack, Discord or Teams, one module each.
+Rendering is a pure function of the stored event (and SITE_URL, for links), so every try
+and replay of a delivery sends the same message. The Standard Webhooks headers go with
+every format."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import models
+
+from webhooks.formats import discord, slack, teams
+from webhooks.formats.message import Message, build
+
+logger = logging.getLogger(__name__)
+
+
+class Format(models.TextChoices):
+    STANDARD = "standard", "Standard Webhooks JSON"
+    SLACK = "slack", "Slack message"
+    DISCORD = "discord", "Discord message"
+    TEAMS = "teams", "Microsoft Teams message (Adaptive Card)"
+
+
+Renderer = Callable[[Message], dict[str, Any]]
+_RENDERERS: dict[str, tuple[Renderer, Callable[[dict[str, Any]], str]]] = {
+    Format.SLACK: (slack.render, slack.as_text),
+    Format.DISCORD: (discord.render, discord.as_text),
+    Format.TEAMS: (teams.render, teams.as_text),
+}
+
+
+def render(format_name: str, payload: str) -> str:
+    """The request body an endpoint of ``format_name`` gets for the stored ``payload``."""
+    if format_name not in _RENDERERS:
+        return payload
+    message_to_body, _ = _RENDERERS[format_name]
+    try:
+        body = message_to_body(build(json.loads(payload)))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        # Not an event this service stored (an edited row?): sending it as it is fails
+        # visibly at the receiver and in the log, where a crash would stop the sender.
+        logger.exception("could not render a %s message; sending the event as it is", format_name)
+        return payload
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def as_text(format_name: str, body: str) -> str:
+    """What a person sees of a chat message; empty for the standard format."""
+    if format_name not in _RENDERERS:
+        return ""
+    _, body_to_text = _RENDERERS[format_name]
+    return body_to_text(json.loads(body))
+
+
+def identify(body: Any) -> str:
+    """Which format a received body is in, judging by its shape."""
+    if not isinstance(body, dict):
+        return Format.STANDARD
+    if "blocks" in body:
+        return Format.SLACK
+    if "embeds" in body:
+        return Format.DISCORD
+    if body.get("type") == "message" and "attachments" in body:
+        return Format.TEAMS
+    return Format.STANDARD
+
+
+# Hosts that take one format only: the URL alone says which.
+_SLACK_HOSTS = ("hooks.slack.com", "hooks.slack-gov.com")
+_DISCORD_HOSTS = ("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com")
+_DISCORD_PATH = re.compile(r"^/api(/v\d+)?/webhooks/")
+_TEAMS_SUFFIXES = (".webhook.office.com", ".logic.azure.com", ".powerplatform.com")
+
+
+def suggest(url: str) -> str:
+    """The format a URL obviously wants: Slack and Discord webhook URLs, Teams
+    connector, Workflows and Power Automate URLs; otherwise ``standard``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return Format.STANDARD
+    host = (parts.hostname or "").lower()
+    if host in _SLACK_HOSTS:
+        return Format.SLACK
+    if host in _DISCORD_HOSTS and _DISCORD_PATH.match(parts.path):
+        return Format.DISCORD
+    if host.endswith(_TEAMS_SUFFIXES):
+        return Format.TEAMS
+    return Format.STANDARD

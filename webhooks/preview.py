@@ -1,0 +1,124 @@
+"""What an endpoint would receive for an event type: the exact request body in its
+format, the message as a person reads it, and whether its filter lets the event through.
+Built from the latest real event of that type, or from a sample when there is none yet.
+The admin's preview page shows it; the body comes from the same ``formats.render`` the
+dispatchers call."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from testimonials.models import Testimonial, TestimonialCategory, TestimonialMedia
+from webhooks import formats, payloads, pings, receivers
+from webhooks.events import TEST_EVENT
+from webhooks.models import WebhookEndpoint, WebhookEvent
+
+
+@dataclass(frozen=True)
+class Preview:
+    event_type: str
+    source: str  # where the event comes from, in words
+    event: WebhookEvent | None  # the real event shown, if any
+    body: str  # the exact request body
+    pretty_body: str
+    text: str  # the chat message as a person reads it; empty for the standard format
+    subscribed: bool
+    passes_filter: bool
+
+    @property
+    def would_send(self) -> bool:
+        return self.subscribed and self.passes_filter
+
+
+def preview(endpoint: WebhookEndpoint, event_type: str, real_events: bool = True) -> Preview:
+    """``real_events=False`` always builds a sample: for people not allowed to read the
+    event log, whose payloads hold testimonial authors' details."""
+    event = None
+    if real_events:
+        event = WebhookEvent.objects.filter(type=event_type).order_by("-created_at").first()
+    if event is not None:
+        payload = event.payload
+        source = f"the latest {event_type} event ({event.id}, {event.created_at:%Y-%m-%d %H:%M})"
+    else:
+        payload = payloads.encode(
+            payloads.envelope(event_type, sample_data(event_type, endpoint), timezone.now())
+        )
+        source = f"a sample {event_type} event (none has happened yet)"
+    body = formats.render(endpoint.format, payload)
+    data = json.loads(payload).get("data", {})
+    subscribed = (
+        event_type == TEST_EVENT or not endpoint.event_types or event_type in endpoint.event_types
+    )
+    return Preview(
+        event_type=event_type,
+        source=source,
+        event=event,
+        body=body,
+        pretty_body=json.dumps(json.loads(body), indent=2, ensure_ascii=False),
+        text=formats.as_text(endpoint.format, body),
+        subscribed=subscribed,
+        # Test events are sent to the endpoint named, whatever its filter.
+        passes_filter=event_type == TEST_EVENT or endpoint.wants(data),
+    )
+
+
+def sample_data(event_type: str, endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """The ``data`` of a made-up event of ``event_type``, shaped as real ones are."""
+    if event_type == TEST_EVENT:
+        return pings.ping_data(endpoint, "the preview")
+    moment = timezone.now()
+    testimonial = _sample_testimonial(event_type, moment)
+    instance: Any = testimonial
+    if event_type == "testimonial.media_added":
+        instance = TestimonialMedia(
+            id=1,
+            testimonial=testimonial,
+            file="testimonials/1/photo.jpg",
+            media_type="image",
+            title="Team photo",
+            is_primary=True,
+            created_at=moment,
+        )
+    signal_kwargs = {
+        "reason": "It names a competitor's product rather than ours.",
+        "response": testimonial.response,
+    }
+    return receivers.event_data(event_type, instance, signal_kwargs)
+
+
+_STATUS_AFTER = {
+    "testimonial.approved": "approved",
+    "testimonial.rejected": "rejected",
+    "testimonial.featured": "featured",
+    "testimonial.archived": "archived",
+}
+
+
+def _sample_testimonial(event_type: str, moment: datetime) -> Testimonial:
+    responded = event_type == "testimonial.responded"
+    return Testimonial(
+        id=1,
+        slug="ada-lovelace-sample",
+        author_name="Ada Lovelace",
+        author_email="ada@example.com",
+        company="Analytical Engines Ltd",
+        title="Support that answers",
+        content="Our question was answered within the hour, and the fix worked first time. "
+        "I would recommend them to anyone.",
+        rating=5,
+        category=TestimonialCategory(id=1, name="Support", slug="support"),
+        source="website",
+        status=_STATUS_AFTER.get(event_type, "pending"),
+        response="Thank you, Ada!" if responded else "",
+        response_at=moment if responded else None,
+        approved_at=moment
+        if event_type in ("testimonial.approved", "testimonial.featured")
+        else None,
+        created_at=moment,
+        updated_at=moment,
+    )
