@@ -161,13 +161,13 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
     @admin.display(description="request body")
     def payload(self, obj: WebhookDelivery) -> str:
         # As the endpoint's format renders it now: what the next try or a replay sends.
-        body = formats.render(obj.endpoint.format, obj.event.payload)
+        body = _pretty_json(json.loads(formats.render(obj.endpoint.format, obj.event.payload)))
         if obj.endpoint.format == formats.Format.STANDARD:
-            return _pretty_json(json.loads(body))
+            return body
         return format_html(
             "<p>{} (the event, as the endpoint's format renders it)</p>{}",
             obj.endpoint.get_format_display(),
-            _pretty_json(json.loads(body)),
+            body,
         )
 
     @admin.action(permissions=["replay"], description="Replay selected deliveries")
