@@ -15,7 +15,7 @@ COPY pyproject.toml README.md ./
 COPY settings ./settings
 COPY testimonials ./testimonials
 COPY webhooks ./webhooks
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 RUN pip install .
 
 ENV DJANGO_DEBUG=false \

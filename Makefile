@@ -13,7 +13,7 @@ INSTALLED := $(VENV)/.installed
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help install browser run test test-sqlite test-services lint typecheck bench openapi clean
+.PHONY: help install browser promtool run test test-sqlite test-services lint typecheck bench openapi clean
 
 help:
 	@echo "make run    start the service on http://127.0.0.1:8000 (admin at /admin/)"
@@ -44,6 +44,21 @@ browser:
 	  fi; \
 	fi
 
+# The alert rules of docs/operations.md are checked with promtool, from Debian's
+# prometheus package (the server is installed, never started).
+PROMTOOL ?= promtool
+promtool:
+	@if ! command -v "$(PROMTOOL)" >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "== installing Debian's prometheus for promtool"; \
+	    apt-get install -y -q --no-install-recommends prometheus >/dev/null \
+	      || { apt-get update -q >/dev/null \
+	           && apt-get install -y -q --no-install-recommends prometheus >/dev/null; }; \
+	  else \
+	    echo "No promtool, and no root apt-get to install it: the rules test will skip."; \
+	  fi; \
+	fi
+
 run: install
 	$(MANAGE) migrate --noinput
 	@$(MANAGE) ensure_admin
@@ -56,7 +71,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy .
 
-test: lint typecheck browser test-sqlite test-services
+test: lint typecheck browser promtool test-sqlite test-services
 	$(BIN)/coverage report
 
 test-sqlite: install

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import api, formats, scheduling
+from bench import api, formats, observability, scheduling
 from bench.harness import TIMEOUT, Bench, configure
 from bench.support import Receiver, StatementCounter, percentile
 
@@ -155,7 +155,17 @@ def memory(bench: Bench, deliveries: int) -> dict[str, Any]:
     }
 
 
-FIGURES = ("loopback", "slow", "fairness", "rate", "ordered", "memory", "api", "formats")
+FIGURES = (
+    "loopback",
+    "slow",
+    "fairness",
+    "rate",
+    "ordered",
+    "memory",
+    "api",
+    "formats",
+    "watching",
+)
 
 
 def main() -> None:
@@ -219,6 +229,8 @@ def main() -> None:
         if "formats" in figures:
             results |= formats.render_cost()
             results |= formats.slack_throughput(bench, args.events // 2, args.endpoints)
+        if "watching" in figures:
+            results |= observability.watching_cost(bench, args.log_deliveries)
     finally:
         bench.stop_worker()
         receiver.close()

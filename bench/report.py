@@ -154,6 +154,23 @@ ROWS: list[Row] = [
         "Slack ≥ 0.9 x standard",
     ),
     (
+        "GET /metrics: queries, p50 / p99 (backlog gauges read at scrape time)",
+        lambda r: _figure(
+            r,
+            "scrape_queries",
+            "{} queries, {:.1f} / {:.1f} ms ({:,} deliveries)",
+            "scrape_p50_ms",
+            "scrape_p99_ms",
+            "watch_deliveries",
+        ),
+        "4 queries",
+    ),
+    (
+        "admin overview page: queries, p50",
+        lambda r: _figure(r, "overview_queries", "{} queries, {:.0f} ms", "overview_p50_ms"),
+        "",
+    ),
+    (
         "worker RSS before → after deliveries",
         lambda r: (
             f"{r['worker_rss_before_mb']:.0f} → {r['worker_rss_after_mb']:.0f} MB "

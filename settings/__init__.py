@@ -6,12 +6,14 @@ default is refused at startup with the name of the variable to set.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import django_stubs_ext
 import environ
 
 from settings import environment
+from webhooks.metrics import directories
 
 # Lets the admin classes be written ModelAdmin[Model] for the type checker.
 django_stubs_ext.monkeypatch()
@@ -24,7 +26,7 @@ SECRET_KEY = environment.secret_key(env, debug=DEBUG)
 ALLOWED_HOSTS = environment.allowed_hosts(env, debug=DEBUG)
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
-DATA_DIR = environment.resolve_data_dir(env.str("DATA_DIR", default="var"), BASE_DIR)
+DATA_DIR = environment.data_dir(env, BASE_DIR)
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
@@ -35,20 +37,23 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Before django_q: its qcluster command adds the workers' metrics port to django-q2's.
+    "webhooks",
     "django_q",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "testimonials",
-    "webhooks",
     "api",
 ]
 
 MIDDLEWARE = [
     # First, so load balancers probing by IP pass neither the host check nor the SSL
-    # redirect, and a dead database gives 503 instead of an error page.
+    # redirect, and a dead database gives 503 instead of an error page. The same for
+    # Prometheus, which scrapes by IP too (its token guards /metrics).
     "settings.health.HealthCheckMiddleware",
+    "webhooks.metrics.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,7 +118,7 @@ STORAGES = {
 # Production hardening; each can be relaxed from the environment when a proxy in front
 # already does the job.
 SECURE_SSL_REDIRECT: bool = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS: int = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = env.bool(
     "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
@@ -156,6 +161,20 @@ SITE_URL: str = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG els
 WEBHOOKS_MAX_PAYLOAD_BYTES: int = env.int("WEBHOOKS_MAX_PAYLOAD_BYTES", default=256 * 1024)
 
 CACHES = {"default": environment.cache(env)}
+
+# Observability (docs/operations.md). METRICS_TOKEN guards /metrics and the workers' port;
+# without it they are open in development and closed in production.
+METRICS_TOKEN: str = env.str("METRICS_TOKEN", default="")
+METRICS_DIR = environment.metrics_dir(env, DATA_DIR, BASE_DIR)
+WEBHOOKS_WORKER_METRICS_PORT: int | None = env.int("WEBHOOKS_WORKER_METRICS_PORT", default=None)
+WEBHOOKS_WORKER_METRICS_ADDRESS: str = env.str(
+    "WEBHOOKS_WORKER_METRICS_ADDRESS",
+    default="0.0.0.0",  # noqa: S104 - scraped from elsewhere
+)
+# A qcluster's worker processes count into files its metrics port sums; prometheus-client
+# reads where when first imported, which is during setup, after these settings.
+if directories.group_of(sys.argv) is not None:
+    directories.prepare(METRICS_DIR, directories.WORKER_GROUP)
 
 # The HTTP API (README "API", api/ and each app's api/ package).
 TESTIMONIALS_PUBLIC_SUBMISSION: bool = env.bool("TESTIMONIALS_PUBLIC_SUBMISSION", default=False)
@@ -214,14 +233,22 @@ Q_CLUSTER = environment.q_cluster(
     task_timeout=env.int("Q_TASK_TIMEOUT", default=60),
 )
 
+LOG_FORMAT = environment.log_format(env)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # One JSON object per line; the ids a line is about (delivery_id, endpoint_id,
+        # event_id) come as fields of their own.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d %(threadName)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

@@ -42,6 +42,15 @@ def resolve_data_dir(raw: str, base_dir: Path) -> Path:
     return path.resolve()
 
 
+def data_dir(env: environ.Env, base_dir: Path) -> Path:
+    return resolve_data_dir(env.str("DATA_DIR", default="var"), base_dir)
+
+
+def metrics_dir(env: environ.Env, data: Path, base_dir: Path) -> Path:
+    """Where processes that run in groups (a qcluster, a gunicorn) keep their counters."""
+    return resolve_data_dir(env.str("METRICS_DIR", default=str(data / "metrics")), base_dir)
+
+
 def secret_key(env: environ.Env, *, debug: bool) -> str:
     key: str = env.str("DJANGO_SECRET_KEY", default="")
     if debug:
@@ -128,6 +137,18 @@ def cache(env: environ.Env) -> dict[str, Any]:
             "KEY_PREFIX": "testimonials",
         }
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+
+
+LOG_FORMATS = ("plain", "json")
+
+
+def log_format(env: environ.Env) -> str:
+    value: str = env.str("LOG_FORMAT", default="plain").strip().lower()
+    if value not in LOG_FORMATS:
+        raise ImproperlyConfigured(
+            f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {value!r}."
+        )
+    return value
 
 
 DEV_KEY_FILE = "webhooks-encryption.key"

@@ -82,6 +82,8 @@ def django_db_modify_db_settings(
 def _fast_and_isolated(settings: Settings, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # /metrics sums the counter files of qclusters on this host: none but the test's own.
+    settings.METRICS_DIR = tmp_path / "metrics"
     # Throttle counts start from zero in every test.
     settings.CACHES = {
         "default": {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import Permission, User
@@ -145,6 +145,39 @@ def make_outcome(delivery: WebhookDelivery, status: int = 200, body: str = "ok")
         schedule_position=delivery.schedule_position,
     )
     return Outcome(target, timezone.now(), 3, {"webhook-id": target.webhook_id}, status, body)
+
+
+def make_traffic(
+    endpoint: WebhookEndpoint, now: datetime, hours: int, per_hour: int, failing_every: int = 0
+) -> None:
+    """Deliveries of the last ``hours`` hours, ``per_hour`` each, one try each taking
+    10 ms to about 1 s; every ``failing_every``-th one failed (0: none fails)."""
+    for hour in range(hours):
+        for n in range(per_hour):
+            failed = bool(failing_every) and (hour * per_hour + n) % failing_every == 0
+            delivery = make_delivery(
+                endpoint,
+                status="failed" if failed else "succeeded",
+                attempts=1,
+                created_at=now - timedelta(hours=hour, minutes=n % 50),
+            )
+            DeliveryAttempt.objects.filter(delivery=delivery).update(
+                duration_ms=10 + (n * 97 + hour * 31) % 1000
+            )
+
+
+def exhaust(delivery: WebhookDelivery, status: int = 500) -> None:
+    """Records one more failed try of ``delivery``, pending on the last step of its
+    schedule: it is failed for good, as the dispatcher would leave it."""
+    from webhooks.conf import conf
+    from webhooks.sending import recording
+
+    last = len(conf.retry_schedule)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status="pending", attempts=last, schedule_position=last, next_attempt_at=timezone.now()
+    )
+    delivery.refresh_from_db()
+    recording.record([recording.finish(make_outcome(delivery, status, "down"))], [], timezone.now())
 
 
 def make_api_key(*scopes: str, **fields: Any) -> tuple[ApiKey, str]:

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django import Settings
 
 from tests.browser import ARTIFACTS, chromium_page
-from tests.factories import make_superuser
+from tests.factories import make_delivery, make_endpoint, make_superuser, make_traffic
 from tests.processes import ROOT, child_env
 from tests.worker import Worker, database_url
 
@@ -251,3 +252,41 @@ def test_slack_in_two_minutes_from_the_admin(
     expect(page.locator("#preview-verdict")).to_contain_text(
         "does not receive testimonial.approved events"
     )
+
+
+@pytest.fixture
+def traffic(transactional_db: None) -> None:
+    """A day of deliveries to three receivers, one of them failing, one disabled."""
+    now = timezone.now()
+    make_traffic(make_endpoint(description="CRM"), now, hours=24, per_hour=6, failing_every=9)
+    make_traffic(make_endpoint(description="Slack #wins"), now, hours=10, per_hour=3)
+    broken = make_endpoint(description="Legacy ERP")
+    make_traffic(broken, now, hours=6, per_hour=4, failing_every=2)
+    broken.disable("Disabled automatically: every try failed for more than 5d.")
+    make_delivery(broken, status="pending")
+
+
+def test_the_overview_reads_at_1280_px(traffic: None, signed_in: Page, site: str) -> None:
+    page = signed_in
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{site}/admin/")
+    page.get_by_role("link", name="Overview").click()
+    expect(page.locator("h1")).to_have_text("Webhooks overview")
+    expect(page.locator("#deliveries-chart rect.succeeded").first).to_be_visible()
+    expect(page.locator("#deliveries-chart rect.failed").first).to_be_visible()
+    expect(page.locator("#latency-chart polyline.p95")).to_be_visible()
+    expect(page.locator("#backlog-pending")).to_have_text("1")
+    rows = page.locator("#endpoint-health tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text("Legacy ERP")
+    expect(rows.first).to_contain_text("disabled")
+    expect(rows.first).to_contain_text("50.0%")
+    # Readable at 1,280 px: nothing wider than the window, the numbers beside the charts.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    chart = page.locator("#deliveries-chart").bounding_box()
+    numbers = page.locator("#deliveries-numbers").bounding_box()
+    assert chart is not None
+    assert numbers is not None
+    assert numbers["x"] >= chart["x"] + chart["width"]  # beside, not below
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)

@@ -3,7 +3,6 @@ against a live server, the real worker, ``webhook_listen`` receiving and verifyi
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,21 +14,12 @@ from django.conf import settings
 from tests.factories import make_api_key
 from tests.listening import Listener, wait_for_text
 from tests.processes import ROOT, child_env
+from tests.readme import README_BASE, readme_block
 from tests.waiting import wait_until
 from tests.worker import StartWorker, database_url
 from webhooks.models import WebhookDelivery
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-README_BASE = "http://127.0.0.1:8000"
-
-
-def readme_block(name: str) -> str:
-    """The shell block after ``<!-- api-example: NAME -->`` in the README."""
-    readme = (ROOT / "README.md").read_text()
-    found = re.search(rf"<!-- api-example: {name} -->\n```sh\n(.*?)```", readme, re.DOTALL)
-    assert found, f"README has no api-example {name!r}"
-    return found.group(1)
 
 
 def run_block(block: str, base: str, tmp_path: Path, **env: str) -> str:

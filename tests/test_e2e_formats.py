@@ -15,7 +15,7 @@ from tests.factories import make_endpoint, make_testimonial, walk_through_lifecy
 from tests.receiver import Receiver
 from tests.worker import StartWorker
 from webhooks import formats
-from webhooks.events import EVENT_TYPES, TESTIMONIAL_SIGNALS
+from webhooks.events import ALL_EVENTS_TYPES, TESTIMONIAL_SIGNALS
 from webhooks.models import WebhookEvent
 from webhooks.pings import send_test_event
 
@@ -38,6 +38,11 @@ def test_every_event_type_arrives_in_every_format(
         event_types=["testimonial.created"],
         filter={"testimonial": {"rating": {"$gte": 4}}},
     )
+    ops = make_endpoint(
+        url=receiver.url("/ops"),
+        format="slack",
+        event_types=["endpoint.disabled", "endpoint.enabled"],
+    )
     start_worker(SITE_URL=SITE)
 
     testimonial = make_testimonial(rating=5, content="Five stars <!channel> & [more](https://evil)")
@@ -45,9 +50,12 @@ def test_every_event_type_arrives_in_every_format(
     make_testimonial(rating=2)
     for endpoint in [*endpoints.values(), picky]:
         send_test_event(endpoint)
+    quiet = make_endpoint(description="CRM <!here>", event_types=["testimonial.archived"])
+    quiet.disable("Maintenance")
+    quiet.enable()
 
     per_endpoint = len(TESTIMONIAL_SIGNALS) + 1 + 1  # the lifecycle, the 2-star one, the test
-    receiver.wait_for(lambda got: len(got) >= 4 * per_endpoint + 2, timeout=60)
+    receiver.wait_for(lambda got: len(got) >= 4 * per_endpoint + 2 + 2, timeout=60)
     events = {str(event.id): event for event in WebhookEvent.objects.all()}
     for name, endpoint in endpoints.items():
         requests = receiver.at(f"/{name}")
@@ -62,7 +70,7 @@ def test_every_event_type_arrives_in_every_format(
             assert request.headers["content-type"] == "application/json"
             if name != "standard":
                 CHECKS[name](json.loads(request.body))
-        assert types == set(EVENT_TYPES)
+        assert types == set(ALL_EVENTS_TYPES)
 
     slack_created = next(
         json.loads(r.body)
@@ -73,6 +81,20 @@ def test_every_event_type_arrives_in_every_format(
     assert "&lt;!channel&gt; &amp; [more](https://evil)" in json.dumps(slack_created)
     button = slack_created["blocks"][-1]["elements"][0]
     assert button["url"] == f"{SITE}/admin/testimonials/testimonial/{testimonial.pk}/change/"
+
+    # The operational events, as Slack messages; the description is not ours to mention.
+    alerts = []
+    for request in receiver.at("/ops"):
+        Webhook(ops.secret).verify(request.body, request.headers)
+        alerts.append(json.loads(request.body))
+        CHECKS["slack"](alerts[-1])
+    texts = [alert["text"] for alert in alerts]
+    assert sorted(texts) == sorted(
+        [
+            "Webhook endpoint disabled: CRM &lt;!here&gt;",
+            "Webhook endpoint enabled: CRM &lt;!here&gt;",
+        ]
+    )
 
     picky_got = [events[r.headers["webhook-id"]].type for r in receiver.at("/picky")]
     assert sorted(picky_got) == ["testimonial.created", "webhook.test"]

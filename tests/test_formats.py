@@ -17,7 +17,7 @@ from pytest_django import Settings
 
 from tests.chat_checks import CHECKS, mrkdwn_texts
 from webhooks import formats, payloads, preview
-from webhooks.events import EVENT_TYPES
+from webhooks.events import EVENT_TYPES, OPERATIONAL_EVENTS, TESTIMONIAL_SIGNALS
 from webhooks.formats import Format, discord, slack
 from webhooks.formats.fitting import utf16_units
 from webhooks.models import WebhookEndpoint
@@ -39,6 +39,14 @@ def sample(event_type: str, **testimonial: Any) -> dict[str, Any]:
     return payloads.envelope(event_type, data, timezone.now())
 
 
+# What each operational message must say, beside the endpoint's description.
+OPERATIONAL = {
+    "endpoint.disabled": "every try failed for more than 5d",
+    "endpoint.enabled": "Webhook endpoint enabled",
+    "delivery.exhausted": "HTTP 503 Service Unavailable",
+}
+
+
 def rendered(format_name: str, payload: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = json.loads(formats.render(format_name, payloads.encode(payload)))
     return body
@@ -52,6 +60,10 @@ def test_every_event_type_is_a_valid_message(format_name: str, event_type: str) 
     text = formats.as_text(format_name, json.dumps(body))
     if event_type == "webhook.test":
         assert "Test event" in text
+        assert "Ops channel" in text
+        return
+    if event_type in OPERATIONAL:
+        assert OPERATIONAL[event_type] in text
         assert "Ops channel" in text
         return
     for expected in ("Ada Lovelace", "★★★★★ 5/5", "Support", "Our question was answered"):
@@ -209,7 +221,7 @@ USER_TEXT = st.one_of(
 )
 @given(
     format_name=st.sampled_from(CHAT_FORMATS),
-    event_type=st.sampled_from([t for t in EVENT_TYPES if t != "webhook.test"]),
+    event_type=st.sampled_from(list(TESTIMONIAL_SIGNALS)),
     author=USER_TEXT,
     title=USER_TEXT,
     content=USER_TEXT,
@@ -273,3 +285,33 @@ def test_a_payload_that_is_not_an_event_is_sent_as_it_is(caplog: pytest.LogCaptu
     assert "could not render a slack message" in caplog.text
     body = rendered(Format.DISCORD, {"type": "testimonial.created", "data": "odd"})
     assert body["embeds"][0]["title"] == "New testimonial"
+
+
+@settings(
+    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "60")) // 2,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    format_name=st.sampled_from(CHAT_FORMATS),
+    event_type=st.sampled_from(OPERATIONAL_EVENTS),
+    description=USER_TEXT,
+    error=USER_TEXT,
+)
+def test_hostile_operational_text_stays_within_limits(
+    format_name: str, event_type: str, description: str, error: str
+) -> None:
+    """An endpoint's description and a receiver's error text are not ours either."""
+    payload = sample(event_type)
+    data = payload["data"]
+    data["endpoint"]["description"] = description
+    if "reason" in data:
+        data["reason"] = error
+    if "delivery" in data:
+        data["delivery"]["last_error"] = error
+    body = rendered(format_name, payload)
+    CHECKS[format_name](body)
+    text = json.dumps(body)
+    for mention in ("<!channel>", "<!here"):
+        if format_name == Format.SLACK and mention in description + error:
+            assert mention not in text

@@ -163,3 +163,34 @@ def test_development_starts_with_no_variables_at_all(tmp_path: Path) -> None:
     result = manage("check", env=child_env(DATA_DIR=str(tmp_path)))
 
     assert result.returncode == 0, result.stderr
+
+
+def test_log_format(env: environ.Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    assert environment.log_format(env) == "plain"
+    monkeypatch.setenv("LOG_FORMAT", " JSON ")
+    assert environment.log_format(env) == "json"
+    monkeypatch.setenv("LOG_FORMAT", "logfmt")
+    with pytest.raises(ImproperlyConfigured, match="LOG_FORMAT must be one of plain, json"):
+        environment.log_format(env)
+
+
+@pytest.mark.slow
+def test_json_log_lines_carry_the_ids(tmp_path: Path) -> None:
+    """A command's log as LOG_FORMAT=json writes it: one object per line."""
+    import json
+
+    env = child_env(DATA_DIR=str(tmp_path), LOG_FORMAT="json")
+    assert manage("migrate", "--noinput", env=env).returncode == 0
+    script = (
+        "import logging; logging.getLogger('webhooks.sending.recording').warning("
+        "'webhook delivery %s failed', 7, extra={'delivery_id': 7, 'endpoint_id': 3})"
+    )
+    result = manage("shell", "-c", script, env=env)
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("{")]
+    record = json.loads(line)
+    assert record["message"] == "webhook delivery 7 failed"
+    assert (record["delivery_id"], record["endpoint_id"]) == (7, 3)
+    assert (record["level"], record["logger"]) == ("WARNING", "webhooks.sending.recording")
+    plain = manage("shell", "-c", script, env=child_env(DATA_DIR=str(tmp_path)))
+    assert "WARNING webhooks.sending.recording webhook delivery 7 failed" in plain.stderr

@@ -31,6 +31,8 @@ def test_the_default_configuration_is_clean(settings: Settings) -> None:
         ("WEBHOOKS_MAX_PAYLOAD_BYTES", 0, "webhooks.E006"),
         ("SITE_URL", "testimonials.example.com", "webhooks.E008"),
         ("SITE_URL", "ftp://testimonials.example.com", "webhooks.E008"),
+        ("WEBHOOKS_WORKER_METRICS_PORT", 70000, "webhooks.E009"),
+        ("WEBHOOKS_WORKER_METRICS_PORT", "ninety", "webhooks.E009"),
     ],
 )
 def test_misconfiguration_is_reported(
@@ -55,6 +57,7 @@ def test_no_site_url_in_production_is_a_deployment_warning(settings: Settings) -
         return {message.id or "" for message in check_deployment()}
 
     settings.SITE_URL = ""
+    settings.METRICS_TOKEN = "t"
     settings.DEBUG = True
     assert "webhooks.W002" not in deployment_ids()
 
@@ -83,3 +86,15 @@ def test_scheduling_limits_out_of_range_are_errors(
     setattr(settings, name, value)
 
     assert ids(settings) == {"webhooks.E007"}
+
+
+def test_no_metrics_token_in_production_is_a_deployment_warning(settings: Settings) -> None:
+    settings.SITE_URL, settings.METRICS_TOKEN, settings.DEBUG = "https://t.example.com", "", False
+    [warning] = check_deployment()
+    assert warning.id == "webhooks.W003"
+    assert "404" in warning.msg
+    settings.WEBHOOKS_WORKER_METRICS_PORT = 9100
+    [warning] = check_deployment()
+    assert "refuses to open WEBHOOKS_WORKER_METRICS_PORT" in warning.msg
+    settings.METRICS_TOKEN = "t"
+    assert check_deployment() == []

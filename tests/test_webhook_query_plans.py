@@ -103,3 +103,50 @@ def test_the_api_delivery_log_reads_a_status_newest_first_off_its_index(
 
     assert_reads_deliveries_by_index(text)
     assert "Sort" not in text if connection.vendor == "postgresql" else "TEMP B-TREE" not in text
+
+
+@pytest.fixture
+def log_mostly_delivered() -> None:
+    """As a log looks in production: mostly succeeded, some pending and failed."""
+    endpoint = make_endpoint()
+    events = WebhookEvent.objects.bulk_create(
+        WebhookEvent(type="testimonial.created", payload="{}") for _ in range(12_000)
+    )
+    statuses = ["succeeded"] * 22 + ["pending", "failed"]
+    WebhookDelivery.objects.bulk_create(
+        (
+            WebhookDelivery(
+                event=event,
+                endpoint=endpoint,
+                status=statuses[n % len(statuses)],
+                next_attempt_at=timezone.now(),
+            )
+            for n, event in enumerate(events)
+        ),
+        batch_size=500,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def test_a_metrics_scrape_reads_deliveries_off_indexes(log_mostly_delivered: None) -> None:
+    """The backlog gauges are read at every scrape: their queries must not read the
+    delivery log, which grows with every event sent."""
+    from django.test.utils import CaptureQueriesContext
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from webhooks.metrics.backlog import BacklogCollector
+
+    registry = CollectorRegistry()
+    registry.register(BacklogCollector())
+    with CaptureQueriesContext(connection) as queries:
+        generate_latest(registry)
+    reading_deliveries = [q["sql"] for q in queries if "webhooks_webhookdelivery" in q["sql"]]
+    assert len(reading_deliveries) == 2  # pending (with due and oldest), failed
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    for sql in reading_deliveries:
+        with connection.cursor() as cursor:
+            cursor.execute(explain + sql)
+            text = "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
+        assert_reads_deliveries_by_index(text)

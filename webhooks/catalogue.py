@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from webhooks.events import TEST_EVENT
+from webhooks.events import (
+    DELIVERY_EXHAUSTED,
+    ENDPOINT_DISABLED,
+    ENDPOINT_ENABLED,
+    TEST_EVENT,
+)
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -100,6 +105,28 @@ _TEST_DATA: dict[str, Any] = {
     "additionalProperties": False,
 }
 
+
+def _closed(about: str, /, **properties: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": about,
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+ENDPOINT = _closed(
+    "The endpoint concerned. Its URL is left out: chat webhook URLs are secrets.",
+    id={"type": "integer"},
+    description={"type": "string"},
+)
+
+
+def _operational(about: str, /, **properties: Any) -> dict[str, Any]:
+    return {"$schema": SCHEMA_DIALECT, **_closed(about, **properties)}
+
+
 DESCRIPTIONS: dict[str, str] = {
     "testimonial.created": "A testimonial was submitted (or created in any status).",
     "testimonial.approved": "A testimonial was approved: it is published.",
@@ -109,6 +136,14 @@ DESCRIPTIONS: dict[str, str] = {
     "testimonial.responded": "A response was added to a testimonial, or changed.",
     "testimonial.media_added": "A file (image, video, audio, document) was attached.",
     TEST_EVENT: "A test event an operator sent to one endpoint.",
+    ENDPOINT_DISABLED: "An endpoint was switched off: by an operator, or automatically "
+    "(410 Gone, or failing for WEBHOOKS_DISABLE_AFTER). Its pending deliveries wait. "
+    "Sent only to endpoints that name this type.",
+    ENDPOINT_ENABLED: "A disabled endpoint was switched back on; its pending deliveries "
+    "resume. Sent only to endpoints that name this type.",
+    DELIVERY_EXHAUSTED: "A delivery used up its retry schedule without a 2xx and is "
+    "failed; replay it once the receiver is fixed. Sent only to endpoints that name "
+    "this type, and never about a delivery of an operational event.",
 }
 
 DATA_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -122,6 +157,33 @@ DATA_SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     "testimonial.media_added": _data(DESCRIPTIONS["testimonial.media_added"], media=MEDIA),
     TEST_EVENT: _TEST_DATA,
+    ENDPOINT_DISABLED: _operational(
+        DESCRIPTIONS[ENDPOINT_DISABLED],
+        endpoint=ENDPOINT,
+        reason={"type": "string"},
+        automatic={"type": "boolean", "description": "Disabled by the service, not a person."},
+        disabled_at=_TIME,
+    ),
+    ENDPOINT_ENABLED: _operational(
+        DESCRIPTIONS[ENDPOINT_ENABLED], endpoint=ENDPOINT, enabled_at=_TIME
+    ),
+    DELIVERY_EXHAUSTED: _operational(
+        DESCRIPTIONS[DELIVERY_EXHAUSTED],
+        delivery=_closed(
+            "The delivery that failed.",
+            id={"type": "integer"},
+            attempts={"type": "integer", "minimum": 1},
+            last_status_code={"type": ["integer", "null"]},
+            last_error={"type": "string"},
+        ),
+        endpoint=ENDPOINT,
+        event=_closed(
+            "The event it carried; its id is the webhook-id header it was sent with.",
+            id={"type": "string", "format": "uuid"},
+            type={"type": "string"},
+            timestamp=_TIME,
+        ),
+    ),
 }
 
 

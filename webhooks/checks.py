@@ -70,6 +70,7 @@ def check_settings(**_: Any) -> list[checks.CheckMessage]:
             )
         )
     errors += _check_site_url()
+    errors += _check_metrics_port()
     q_cluster = getattr(settings, "Q_CLUSTER", {})
     timeout, retry = q_cluster.get("timeout"), q_cluster.get("retry", 60)
     if timeout is not None and retry <= timeout:
@@ -81,6 +82,21 @@ def check_settings(**_: Any) -> list[checks.CheckMessage]:
             )
         )
     return errors
+
+
+def _check_metrics_port() -> list[checks.CheckMessage]:
+    try:
+        port = conf.worker_metrics_port
+    except (TypeError, ValueError):
+        port = -1
+    if port is not None and not 0 < port < 65536:
+        return [
+            checks.Error(
+                "WEBHOOKS_WORKER_METRICS_PORT must be a port number (1-65535), or unset.",
+                id="webhooks.E009",
+            )
+        ]
+    return []
 
 
 def _check_site_url() -> list[checks.CheckMessage]:
@@ -99,16 +115,32 @@ def _check_site_url() -> list[checks.CheckMessage]:
 
 def check_deployment(**_: Any) -> list[checks.CheckMessage]:
     """``check --deploy`` only: worth knowing before going live, noise on every command."""
-    if conf.site_url or settings.DEBUG:
+    if settings.DEBUG:
         return []
-    return [
-        checks.Warning(
-            "SITE_URL is not set: Slack, Discord and Teams messages carry no link to the "
-            "testimonial.",
-            hint="Set SITE_URL to the address people open the admin at.",
-            id="webhooks.W002",
+    found: list[checks.CheckMessage] = []
+    if not conf.site_url:
+        found.append(
+            checks.Warning(
+                "SITE_URL is not set: Slack, Discord and Teams messages carry no link to the "
+                "testimonial.",
+                hint="Set SITE_URL to the address people open the admin at.",
+                id="webhooks.W002",
+            )
         )
-    ]
+    if not conf.metrics_token:
+        found.append(
+            checks.Warning(
+                "METRICS_TOKEN is not set: /metrics answers 404"
+                + (
+                    " and qcluster refuses to open WEBHOOKS_WORKER_METRICS_PORT."
+                    if conf.worker_metrics_port is not None
+                    else "."
+                ),
+                hint="Set METRICS_TOKEN and give Prometheus the same bearer token.",
+                id="webhooks.W003",
+            )
+        )
+    return found
 
 
 def register() -> None:

@@ -10,6 +10,7 @@ import ipaddress
 from datetime import timedelta
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -143,6 +144,27 @@ class WebhooksSettings:
         """Where this service is reached, e.g. ``https://testimonials.example.com``: links
         in chat messages point there. Empty: messages carry no links."""
         return str(_setting("SITE_URL", "")).rstrip("/")
+
+    @property
+    def metrics_token(self) -> str:
+        """The bearer token ``/metrics`` and the workers' metrics port ask for."""
+        return str(_setting("METRICS_TOKEN", ""))
+
+    @property
+    def metrics_dir(self) -> Path:
+        """Where qcluster and gunicorn processes keep their counters (multiprocess)."""
+        return Path(_setting("METRICS_DIR", Path(settings.DATA_DIR) / "metrics"))
+
+    @property
+    def worker_metrics_port(self) -> int | None:
+        """The port a qcluster serves its workers' metrics on; None: it does not, and
+        ``/metrics`` on the same host includes them."""
+        port = _setting("WEBHOOKS_WORKER_METRICS_PORT", None)
+        return None if port in (None, "") else int(port)
+
+    @property
+    def worker_metrics_address(self) -> str:
+        return str(_setting("WEBHOOKS_WORKER_METRICS_ADDRESS", "0.0.0.0"))  # noqa: S104
 
     @property
     def user_agent(self) -> str:

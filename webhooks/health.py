@@ -7,7 +7,6 @@ read-modify-write in Python.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -15,12 +14,11 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from webhooks import operational
 from webhooks.conf import conf
 from webhooks.durations import format_duration
 from webhooks.models import DeliveryAttempt, WebhookEndpoint
 from webhooks.sending.attempt import Outcome
-
-logger = logging.getLogger(__name__)
 
 
 def record(endpoint_id: int, outcomes: Sequence[Outcome], now: datetime) -> None:
@@ -63,12 +61,7 @@ def record(endpoint_id: int, outcomes: Sequence[Outcome], now: datetime) -> None
 
 
 def disable(endpoint_id: int, now: datetime, reason: str, **only_if: Any) -> bool:
-    changed = WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True, **only_if).update(
-        is_active=False, disabled_at=now, disabled_reason=reason
-    )
-    if changed:
-        logger.warning("webhook endpoint %s disabled: %s", endpoint_id, reason)
-    return bool(changed)
+    return operational.disable(endpoint_id, reason, now, automatic=True, **only_if)
 
 
 def with_recent_attempts(

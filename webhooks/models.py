@@ -8,13 +8,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from webhooks import catalogue, event_filters, signing
 from webhooks.conf import conf
 from webhooks.durations import format_duration, parse_duration
-from webhooks.events import EVENT_TYPES
+from webhooks.events import ALL_EVENTS_TYPES
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
 from webhooks.fields import EncryptedSecretField
 from webhooks.formats import Format
@@ -56,7 +56,9 @@ class WebhookEndpoint(models.Model):
         default=list,
         blank=True,
         validators=[validate_event_types],
-        help_text="Event types to receive; empty means all.",
+        help_text="Event types to receive; empty means every testimonial event. "
+        "Operational events (endpoint.disabled, endpoint.enabled, delivery.exhausted) go "
+        "only to endpoints that name them.",
     )
     is_active = models.BooleanField("active", default=True)
     headers = models.JSONField(
@@ -147,7 +149,7 @@ class WebhookEndpoint(models.Model):
         super().clean()
         self._pick_format()
         chosen = self.event_types if isinstance(self.event_types, list) else []
-        types = [t for t in chosen or EVENT_TYPES if t in catalogue.DATA_SCHEMAS]
+        types = [t for t in chosen or ALL_EVENTS_TYPES if t in catalogue.DATA_SCHEMAS]
         try:
             event_filters.check(self.filter, [catalogue.DATA_SCHEMAS[t] for t in types])
         except event_filters.FilterError as exc:
@@ -188,37 +190,50 @@ class WebhookEndpoint(models.Model):
             raise EndpointDisabled(self.pk, str(self), self.disabled_reason)
 
     def enable(self) -> None:
-        """Back in service: pending deliveries resume and the failure streak restarts."""
-        self.is_active = True
-        self.disabled_at = None
-        self.disabled_reason = ""
-        self.consecutive_failures = 0
-        self.failing_since = None
-        self.paused_until = None
-        self.pause_reason = ""
-        self.save(
-            update_fields=[
-                "is_active",
-                "disabled_at",
-                "disabled_reason",
-                "consecutive_failures",
-                "failing_since",
-                "paused_until",
-                "pause_reason",
-                "updated_at",
-            ]
-        )
+        """Back in service: pending deliveries resume and the failure streak restarts.
+        Announced with ``endpoint.enabled`` when it was disabled."""
+        # Here, not at the top: operational publishes through the outbox, which needs
+        # these models.
+        from webhooks import operational
+
+        now = timezone.now()
+        with transaction.atomic():
+            was_disabled = WebhookEndpoint.objects.filter(pk=self.pk, is_active=False).exists()
+            self.is_active = True
+            self.disabled_at = None
+            self.disabled_reason = ""
+            self.consecutive_failures = 0
+            self.failing_since = None
+            self.paused_until = None
+            self.pause_reason = ""
+            self.save(
+                update_fields=[
+                    "is_active",
+                    "disabled_at",
+                    "disabled_reason",
+                    "consecutive_failures",
+                    "failing_since",
+                    "paused_until",
+                    "pause_reason",
+                    "updated_at",
+                ]
+            )
+            if was_disabled:
+                operational.announce_enabled(self, now)
 
     def disable(self, reason: str) -> bool:
         """Out of service until enabled: gets no new deliveries, pending ones wait.
-        Returns whether it was active until now."""
-        if not self.is_active:
-            return False
-        self.is_active = False
-        self.disabled_at = timezone.now()
-        self.disabled_reason = reason
-        self.save(update_fields=["is_active", "disabled_at", "disabled_reason", "updated_at"])
-        return True
+        Announced with ``endpoint.disabled``. Returns whether it was active until now."""
+        from webhooks import operational
+
+        now = timezone.now()
+        changed = operational.disable(self.pk, reason, now, automatic=False)
+        if changed:
+            self.is_active = False
+            self.disabled_at = now
+            self.disabled_reason = reason
+            self.updated_at = now
+        return changed
 
     def is_paused(self) -> bool:
         return self.paused_until is not None and self.paused_until > timezone.now()
@@ -354,3 +369,13 @@ class WebhookWorker(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Overview(WebhookDelivery):
+    """The admin's "Webhooks > Overview" page. A proxy has no table of its own; it gives
+    the page its place in the admin's list of the webhooks app."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "overview"
+        verbose_name_plural = "overview"

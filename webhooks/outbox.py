@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -19,17 +19,20 @@ from django.utils import timezone
 from webhooks import event_filters, payloads
 from webhooks.chunking import chunked
 from webhooks.conf import conf
+from webhooks.events import subscribed
+from webhooks.metrics import instruments
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
 
 def subscribers(event_type: str) -> list[tuple[int, Any]]:
-    """(id, filter) of every active endpoint subscribed to ``event_type``."""
+    """(id, filter) of every active endpoint subscribed to ``event_type``: by naming it,
+    or by naming no type at all, which means every type but the operational ones."""
     active = WebhookEndpoint.objects.filter(is_active=True).values_list(
         "id", "event_types", "filter"
     )
-    return [(pk, spec) for pk, types, spec in active if not types or event_type in types]
+    return [(pk, spec) for pk, types, spec in active if subscribed(types, event_type)]
 
 
 def _passes(endpoint_id: int, spec: Any, data: dict[str, Any]) -> bool:
@@ -38,7 +41,11 @@ def _passes(endpoint_id: int, spec: Any, data: dict[str, Any]) -> bool:
     except (AttributeError, TypeError, ValueError):
         # A filter stored around full_clean(): sending too much beats failing the
         # testimonial change or silently dropping the event.
-        logger.exception("webhook endpoint %s has an unreadable filter; ignoring it", endpoint_id)
+        logger.exception(
+            "webhook endpoint %s has an unreadable filter; ignoring it",
+            endpoint_id,
+            extra={"endpoint_id": endpoint_id},
+        )
         return True
 
 
@@ -81,6 +88,7 @@ def publish(
         event = WebhookEvent.objects.create(type=event_type, payload=body, created_at=now)
         for chunk in chunked(ids):
             _insert_deliveries(event, chunk, now)
+    transaction.on_commit(partial(instruments.count_event, event_type))
     wake_dispatchers_after_commit()
     return event
 

@@ -14,8 +14,8 @@ from typing import Any
 from django.utils import timezone
 
 from testimonials.models import Testimonial, TestimonialCategory, TestimonialMedia
-from webhooks import formats, payloads, pings, receivers
-from webhooks.events import TEST_EVENT
+from webhooks import formats, operational, payloads, pings, receivers
+from webhooks.events import OPERATIONAL_EVENTS, TEST_EVENT, subscribed
 from webhooks.models import WebhookEndpoint, WebhookEvent
 
 
@@ -51,9 +51,7 @@ def preview(endpoint: WebhookEndpoint, event_type: str, real_events: bool = True
         source = f"a sample {event_type} event (none has happened yet)"
     body = formats.render(endpoint.format, payload)
     data = json.loads(payload).get("data", {})
-    subscribed = (
-        event_type == TEST_EVENT or not endpoint.event_types or event_type in endpoint.event_types
-    )
+    receives = event_type == TEST_EVENT or subscribed(endpoint.event_types, event_type)
     return Preview(
         event_type=event_type,
         source=source,
@@ -61,7 +59,7 @@ def preview(endpoint: WebhookEndpoint, event_type: str, real_events: bool = True
         body=body,
         pretty_body=json.dumps(json.loads(body), indent=2, ensure_ascii=False),
         text=formats.as_text(endpoint.format, body),
-        subscribed=subscribed,
+        subscribed=receives,
         # Test events are sent to the endpoint named, whatever its filter.
         passes_filter=event_type == TEST_EVENT or endpoint.wants(data),
     )
@@ -72,6 +70,8 @@ def sample_data(event_type: str, endpoint: WebhookEndpoint) -> dict[str, Any]:
     if event_type == TEST_EVENT:
         return pings.ping_data(endpoint, "the preview")
     moment = timezone.now()
+    if event_type in OPERATIONAL_EVENTS:
+        return operational.sample_data(event_type, endpoint.pk or 0, endpoint.description, moment)
     testimonial = _sample_testimonial(event_type, moment)
     instance: Any = testimonial
     if event_type == "testimonial.media_added":

@@ -1,6 +1,8 @@
-"""The webhooks admin: endpoints (with their secrets and health) and the delivery log."""
+"""The webhooks admin: endpoints (with their secrets and health), the delivery log, and
+an overview with charts."""
 
 from webhooks.admin.endpoints import WebhookEndpointAdmin
 from webhooks.admin.log import WebhookDeliveryAdmin, WebhookEventAdmin
+from webhooks.admin.overview import OverviewAdmin
 
-__all__ = ["WebhookDeliveryAdmin", "WebhookEndpointAdmin", "WebhookEventAdmin"]
+__all__ = ["OverviewAdmin", "WebhookDeliveryAdmin", "WebhookEndpointAdmin", "WebhookEventAdmin"]

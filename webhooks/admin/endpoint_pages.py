@@ -84,7 +84,10 @@ class EndpointPages(admin.ModelAdmin[WebhookEndpoint]):
         if request.method == "POST":
             self.log_change(request, endpoint, "Revealed the signing secret.")
             logger.info(
-                "signing secret of webhook endpoint %s revealed to %s", endpoint.pk, request.user
+                "signing secret of webhook endpoint %s revealed to %s",
+                endpoint.pk,
+                request.user,
+                extra={"endpoint_id": endpoint.pk},
             )
             context = {"title": "Signing secret", "secret": endpoint.secret}
         return self._confirm_page(request, endpoint, context)

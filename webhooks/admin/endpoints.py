@@ -216,13 +216,18 @@ class WebhookEndpointAdmin(EndpointPages):
         form: ModelForm[WebhookEndpoint],
         change: bool,
     ) -> None:
-        if change and "is_active" in form.changed_data:
-            if obj.is_active:
+        switch = change and "is_active" in form.changed_data
+        wanted = obj.is_active
+        if switch:
+            # The switch goes through enable()/disable(), which announce it: the rest of
+            # the form is saved with the endpoint as it was.
+            obj.is_active = not wanted
+        super().save_model(request, obj, form, change)
+        if switch:
+            if wanted:
                 obj.enable()
             else:
-                obj.disabled_at = timezone.now()
-                obj.disabled_reason = f"Disabled by {request.user}."
-        super().save_model(request, obj, form, change)
+                obj.disable(f"Disabled by {request.user}.")
 
 
 def _ago(moment: datetime | None) -> str:

@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 from django.urls import NoReverseMatch, reverse
 
 from webhooks.conf import conf
+from webhooks.events import OPERATIONAL_EVENTS
 
 TITLES = {
     "testimonial.created": "New testimonial",
@@ -128,6 +129,11 @@ def build(payload: dict[str, Any]) -> Message:
     data = data if isinstance(data, dict) else {}
     if event_type == "webhook.test":
         return _test_message(payload, data)
+    if event_type in OPERATIONAL_EVENTS:
+        # Here, not at the top: operations builds on this module's classes.
+        from webhooks.formats import operations
+
+        return operations.build(event_type, payload, data)
     return _testimonial_message(event_type, payload, data)
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from webhooks import signing
 from webhooks.conf import conf
+from webhooks.metrics import instruments
 from webhooks.sending.retry import parse_retry_after
 from webhooks.sending.transport import AddressRefused, NameNotResolved, deadline
 
@@ -39,6 +40,15 @@ class Target:
     attempts: int
     schedule_position: int
 
+    def log_ids(self) -> dict[str, object]:
+        """The ``extra`` of a log line about this delivery: fields of their own with
+        LOG_FORMAT=json."""
+        return {
+            "delivery_id": self.delivery_id,
+            "endpoint_id": self.endpoint_id,
+            "event_id": self.webhook_id,
+        }
+
 
 @dataclass
 class Outcome:
@@ -53,6 +63,8 @@ class Outcome:
     # The receiver could not be reached at all (refused, timed out, unresolvable): the
     # rest of its batch waits rather than failing the same way one by one.
     unreachable: bool = False
+    # Why no answer came (an instruments outcome); empty when one did.
+    failure: str = ""
     finished_at: datetime = field(default_factory=timezone.now)
 
     @property
@@ -62,6 +74,15 @@ class Outcome:
     @property
     def gone(self) -> bool:
         return self.status_code == 410
+
+    @property
+    def kind(self) -> str:
+        """The attempt's outcome as metrics count it."""
+        if self.status_code is None:
+            return self.failure or instruments.CONNECTION_ERROR
+        if self.succeeded:
+            return instruments.SUCCESS
+        return instruments.GONE if self.gone else instruments.HTTP_ERROR
 
     @property
     def slow_down(self) -> bool:
@@ -110,24 +131,33 @@ def _describe_failure(response: httpx.Response) -> str:
     return f"HTTP {response.status_code} {response.reason_phrase}".strip()
 
 
-def classify(exc: httpx.HTTPError) -> tuple[str, bool]:
-    """(what went wrong, whether the receiver was unreachable). httpx re-raises the
-    transport's errors as its own, keeping the original as the cause."""
+@dataclass(frozen=True)
+class Failure:
+    """Why a try got no answer."""
+
+    error: str
+    unreachable: bool
+    kind: str = instruments.CONNECTION_ERROR
+
+
+def classify(exc: httpx.HTTPError) -> Failure:
+    """httpx re-raises the transport's errors as its own, keeping the original as the
+    cause."""
     cause = exc.__cause__
     if isinstance(cause, AddressRefused):
-        return f"refused before sending: {cause}", True
+        return Failure(f"refused before sending: {cause}", True, instruments.REFUSED)
     if isinstance(cause, NameNotResolved):
-        return f"DNS: {cause}", True
+        return Failure(f"DNS: {cause}", True)
     if isinstance(exc, httpx.TimeoutException):
-        return f"timed out ({type(exc).__name__}): {exc}", True
+        return Failure(f"timed out ({type(exc).__name__}): {exc}", True, instruments.TIMEOUT)
     if _caused_by(exc, ssl.SSLError):
-        return f"TLS handshake failed: {exc}", True
+        return Failure(f"TLS handshake failed: {exc}", True)
     if isinstance(exc, httpx.ConnectError):
-        return f"connection failed: {exc}", True
+        return Failure(f"connection failed: {exc}", True)
     if _caused_by(exc, ConnectionResetError):
-        return f"connection reset by the receiver: {exc}", False
+        return Failure(f"connection reset by the receiver: {exc}", False)
     # Malformed responses, a connection closed mid-answer.
-    return f"{type(exc).__name__}: {exc}", False
+    return Failure(f"{type(exc).__name__}: {exc}", False)
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
@@ -165,10 +195,16 @@ def attempt(client: httpx.Client, target: Target) -> Outcome:
                 response.headers.get("retry-after"), outcome.started_at
             )
     except httpx.HTTPError as exc:
-        outcome.error, outcome.unreachable = classify(exc)
+        failure = classify(exc)
+        outcome.error, outcome.unreachable, outcome.failure = (
+            failure.error,
+            failure.unreachable,
+            failure.kind,
+        )
     except httpx.InvalidURL as exc:
         # A URL stored around full_clean() that httpx cannot even parse.
         outcome.error, outcome.unreachable = f"refused before sending: {exc}", True
+        outcome.failure = instruments.REFUSED
     outcome.duration_ms = round((time.monotonic() - started) * 1000)
     outcome.finished_at = timezone.now()
     outcome.response_body = storable(outcome.response_body)

@@ -152,7 +152,9 @@ class Lane:
         try:
             outcome = attempt(client, target)
         except Exception as exc:  # a bug must cost one try, not the sender thread
-            logger.exception("webhook delivery %s: unexpected error", target.delivery_id)
+            logger.exception(
+                "webhook delivery %s: unexpected error", target.delivery_id, extra=target.log_ids()
+            )
             outcome = Outcome(target, timezone.now(), 0, {}, error=f"internal error: {exc!r}")
         finally:
             clients.give_back(target.endpoint_id, target.url, client)

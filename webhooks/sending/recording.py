@@ -23,8 +23,9 @@ from datetime import datetime
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 
-from webhooks import health
+from webhooks import health, operational
 from webhooks.chunking import chunked
+from webhooks.metrics import instruments
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.sending.attempt import Outcome
 from webhooks.sending.retry import next_retry_delay
@@ -56,6 +57,11 @@ class Finished:
     @property
     def endpoint_id(self) -> int:
         return self.outcome.target.endpoint_id
+
+    @property
+    def exhausted(self) -> bool:
+        """Failed for good after its whole retry schedule (a 410 stops it sooner)."""
+        return self.settlement.status == DeliveryStatus.FAILED and not self.outcome.gone
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,11 @@ def _record_separately(
         except UNAVAILABLE:
             raise
         except Exception:
-            logger.exception("recording the results of webhook endpoint %s failed", pk)
+            logger.exception(
+                "recording the results of webhook endpoint %s failed",
+                pk,
+                extra={"endpoint_id": pk},
+            )
             for result in results:
                 _record_alone(result, now)
 
@@ -139,6 +149,7 @@ def _record_alone(result: Finished, now: datetime) -> None:
             "webhook delivery %s: stored its try without the response (%s)",
             result.outcome.target.delivery_id,
             problem,
+            extra=result.outcome.target.log_ids(),
         )
     except UNAVAILABLE:
         raise
@@ -147,6 +158,7 @@ def _record_alone(result: Finished, now: datetime) -> None:
             "webhook delivery %s: its try cannot be stored at all and is dropped; the "
             "delivery stays pending and will be sent again",
             result.outcome.target.delivery_id,
+            extra=result.outcome.target.log_ids(),
         )
 
 
@@ -181,6 +193,19 @@ def _record(finished: Sequence[Finished], pauses: Sequence[Pause], now: datetime
             health.record(pk, outcomes.get(pk, []), now)
             if pk in pauses_by_endpoint:
                 _pause(pauses_by_endpoint[pk])
+        exhausted = [r.outcome.target.delivery_id for r in finished if r.exhausted]
+        operational.announce_exhausted(exhausted)
+    # Counted once stored, so the counters equal the delivery log.
+    instruments.count_attempts((r.outcome for r in finished), len(exhausted))
+    for result in finished:
+        if result.exhausted:
+            target = result.outcome.target
+            logger.warning(
+                "webhook delivery %s failed for good after its retry schedule: %s",
+                target.delivery_id,
+                result.settlement.last_error,
+                extra=target.log_ids(),
+            )
 
 
 def _existing(ids: Sequence[int]) -> set[int]:
@@ -199,6 +224,7 @@ def _pause(pause: Pause) -> None:
         pause.endpoint_id,
         pause.until.isoformat(),
         pause.reason,
+        extra={"endpoint_id": pause.endpoint_id},
     )
 
 

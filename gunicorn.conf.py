@@ -1,0 +1,25 @@
+"""gunicorn's hooks for this service (gunicorn reads ./gunicorn.conf.py by itself).
+
+Every gunicorn worker counts into files in one directory that ``/metrics`` sums, so that a
+scrape answered by any worker reports what all of them did (prometheus-client's
+multiprocess mode). The master makes the directory, empty, before it forks the workers,
+which import the settings and prometheus-client after.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import environ
+
+from settings import environment
+from webhooks.metrics import directories
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def on_starting(server: Any) -> None:
+    env = environ.Env()
+    metrics_dir = environment.metrics_dir(env, environment.data_dir(env, BASE_DIR), BASE_DIR)
+    directories.prepare(metrics_dir, directories.WEB_GROUP)

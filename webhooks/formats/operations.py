@@ -1,0 +1,60 @@
+"""Chat messages about the service itself: an endpoint switched off or on, a delivery
+that gave up. Endpoint descriptions and receivers' error texts are not ours: they are
+marked as the user's, and escaped by each renderer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webhooks.events import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, ENDPOINT_ENABLED
+from webhooks.formats.message import Fact, Message, Passage, Text
+
+TITLES = {
+    ENDPOINT_DISABLED: "Webhook endpoint disabled",
+    ENDPOINT_ENABLED: "Webhook endpoint enabled",
+    DELIVERY_EXHAUSTED: "Webhook delivery failed for good",
+}
+COLOURS = {ENDPOINT_DISABLED: 0xEB5757, ENDPOINT_ENABLED: 0x27AE60, DELIVERY_EXHAUSTED: 0xF2994A}
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _endpoint_name(endpoint: dict[str, Any]) -> Text:
+    description = _text(endpoint.get("description"))
+    if description:
+        return Text.of_user(description)
+    return Text.ours(f"Endpoint #{endpoint.get('id')}")
+
+
+def build(event_type: str, payload: dict[str, Any], data: dict[str, Any]) -> Message:
+    endpoint = _dict(data.get("endpoint"))
+    name = _endpoint_name(endpoint)
+    title = TITLES[event_type]
+    facts = [Fact("Endpoint", name)]
+    passages = []
+    if event_type == ENDPOINT_DISABLED:
+        how = "automatically" if data.get("automatic") else "by an operator"
+        facts.append(Fact("Disabled", Text.ours(how)))
+        passages.append(Passage("Reason", Text.of_user(_text(data.get("reason")))))
+    elif event_type == DELIVERY_EXHAUSTED:
+        delivery = _dict(data.get("delivery"))
+        event = _dict(data.get("event"))
+        facts.append(Fact("Event", Text.of_user(_text(event.get("type")))))
+        facts.append(Fact("Tries", Text.ours(str(delivery.get("attempts", "?")))))
+        passages.append(Passage("Last error", Text.of_user(_text(delivery.get("last_error")))))
+    return Message(
+        event_type=event_type,
+        title=title,
+        summary=[Text.ours(f"{title}: "), name],
+        facts=facts,
+        passages=passages,
+        footer=f"Endpoint #{endpoint.get('id')}" if endpoint.get("id") is not None else "",
+        timestamp=_text(payload.get("timestamp")),
+        colour=COLOURS[event_type],
+    )
