@@ -104,6 +104,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # absolute too.
 MEDIA_URL: str = env.str("MEDIA_URL", default="media/")
 MEDIA_ROOT = DATA_DIR / "media"
+# The manifest keeps each file under its hashed name only: the image carries one copy.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = not DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
