@@ -22,7 +22,8 @@ from webhooks.metrics import directories, exposition, instruments, worker_port
 from webhooks.metrics.worker_port import application
 from webhooks.models import WebhookWorker
 from webhooks.sending import recording
-from webhooks.sending.attempt import Failure
+from webhooks.sending.attempt import classify
+from webhooks.sending.transport import AddressRefused, NameNotResolved
 
 pytestmark = pytest.mark.django_db
 
@@ -135,8 +136,24 @@ def test_every_outcome_series_exists_from_the_start() -> None:
         )
 
 
-def test_the_failure_kinds_of_the_classifier_are_outcomes() -> None:
-    assert Failure("x", True).kind in instruments.OUTCOMES
+def _caused_by(error: httpx.HTTPError, cause: BaseException) -> httpx.HTTPError:
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(
+    ("error", "outcome"),
+    [
+        (httpx.ConnectTimeout("slow"), "timeout"),
+        (httpx.ReadTimeout("slow"), "timeout"),
+        (_caused_by(httpx.ConnectError("no"), AddressRefused("10.0.0.1")), "refused"),
+        (_caused_by(httpx.ConnectError("no"), NameNotResolved("x.invalid")), "connection_error"),
+        (httpx.ConnectError("refused"), "connection_error"),
+        (httpx.RemoteProtocolError("garbage"), "connection_error"),
+    ],
+)
+def test_the_classifier_names_the_outcome(error: httpx.HTTPError, outcome: str) -> None:
+    assert classify(error).kind == outcome
 
 
 def test_exhausted_deliveries_are_counted() -> None:

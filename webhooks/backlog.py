@@ -19,6 +19,12 @@ def _paused(now: datetime, prefix: str = "") -> Q:
     return Q(**{f"{prefix}paused_until__gt": now})
 
 
+def due_now(now: datetime) -> Q:
+    """Of the pending deliveries, those the dispatchers would send now: due, for an
+    endpoint that is on and not paused."""
+    return ACTIVE & Q(next_attempt_at__lte=now) & ~_paused(now, "endpoint__")
+
+
 @dataclass(frozen=True)
 class Backlog:
     pending: int  # not sent yet, or waiting for a retry
@@ -43,7 +49,7 @@ def snapshot(now: datetime) -> Backlog:
     hour_ago = now - timedelta(hours=1)
     due_any = PENDING & ACTIVE & Q(next_attempt_at__lte=now)
     paused = _paused(now, "endpoint__")
-    due = due_any & ~paused
+    due = PENDING & due_now(now)
     deliveries = WebhookDelivery.objects.aggregate(
         pending=Count("pk", filter=PENDING),
         due=Count("pk", filter=due),

@@ -137,7 +137,8 @@ def build(payload: dict[str, Any]) -> Message:
     return _testimonial_message(event_type, payload, data)
 
 
-def _text(value: Any) -> str:
+def string_of(value: Any) -> str:
+    """``value`` if it is a string, else empty: payload fields are read defensively."""
     return value if isinstance(value, str) else ""
 
 
@@ -145,45 +146,45 @@ def _testimonial_message(event_type: str, payload: dict[str, Any], data: dict[st
     testimonial = data.get("testimonial")
     testimonial = testimonial if isinstance(testimonial, dict) else {}
     title = TITLES.get(event_type, event_type or "Event")
-    author = _text(testimonial.get("author_name")) or "Anonymous"
+    author = string_of(testimonial.get("author_name")) or "Anonymous"
     rating = stars(testimonial.get("rating"))
     summary = [Text.ours(f"{title}: "), Text.of_user(author)]
     if rating:
         summary.append(Text.ours(f" ({rating})"))
     facts = [Fact("From", Text.of_user(author))]
-    company = _text(testimonial.get("company"))
+    company = string_of(testimonial.get("company"))
     if company:
         facts.append(Fact("Company", Text.of_user(company)))
     if rating:
         facts.append(Fact("Rating", Text.ours(rating)))
     category = testimonial.get("category")
-    if isinstance(category, dict) and _text(category.get("name")):
-        facts.append(Fact("Category", Text.of_user(_text(category["name"]))))
-    status = _text(testimonial.get("status"))
+    if isinstance(category, dict) and string_of(category.get("name")):
+        facts.append(Fact("Category", Text.of_user(string_of(category["name"]))))
+    status = string_of(testimonial.get("status"))
     if status:
         facts.append(Fact("Status", Text.ours(status)))
     passages = []
-    heading = _text(testimonial.get("title"))
-    content = _text(testimonial.get("content"))
+    heading = string_of(testimonial.get("title"))
+    content = string_of(testimonial.get("content"))
     if content or heading:
         passages.append(Passage(heading or "Testimonial", Text.of_user(content)))
     for key, label in (("reason", "Reason"), ("response", "Response")):
-        if _text(data.get(key)):
-            passages.append(Passage(label, Text.of_user(_text(data[key]))))
+        if string_of(data.get(key)):
+            passages.append(Passage(label, Text.of_user(string_of(data[key]))))
     links = []
     media = data.get("media")
     if isinstance(media, dict):
-        kind = _text(media.get("media_type")) or "file"
-        name = _text(media.get("title")) or kind
+        kind = string_of(media.get("media_type")) or "file"
+        name = string_of(media.get("title")) or kind
         facts.append(Fact("Media", Text.of_user(f"{name} ({kind})")))
-        media_url = absolute(_text(media.get("url")))
+        media_url = absolute(string_of(media.get("url")))
         if media_url:
             links.append(Link(f"Open the {kind}", media_url))
     link = admin_link(testimonial.get("id"))
     if link:
         links.insert(0, link)
     number = testimonial.get("id")
-    source = _text(testimonial.get("source"))
+    source = string_of(testimonial.get("source"))
     footer = " · ".join(
         part for part in (f"Testimonial #{number}" if number is not None else "", source) if part
     )
@@ -195,7 +196,7 @@ def _testimonial_message(event_type: str, payload: dict[str, Any], data: dict[st
         passages=passages,
         links=links,
         footer=footer,
-        timestamp=_text(payload.get("timestamp")),
+        timestamp=string_of(payload.get("timestamp")),
         colour=COLOURS.get(event_type, DEFAULT_COLOUR),
     )
 
@@ -204,13 +205,13 @@ def _test_message(payload: dict[str, Any], data: dict[str, Any]) -> Message:
     endpoint = data.get("endpoint")
     endpoint = endpoint if isinstance(endpoint, dict) else {}
     facts = []
-    description = _text(endpoint.get("description"))
+    description = string_of(endpoint.get("description"))
     if description:
         facts.append(Fact("Endpoint", Text.of_user(description)))
-    requested_by = _text(data.get("requested_by"))
+    requested_by = string_of(data.get("requested_by"))
     if requested_by:
         facts.append(Fact("Requested by", Text.of_user(requested_by)))
-    message = _text(data.get("message")) or "A test event."
+    message = string_of(data.get("message")) or "A test event."
     return Message(
         event_type="webhook.test",
         title=TITLES["webhook.test"],
@@ -218,5 +219,5 @@ def _test_message(payload: dict[str, Any], data: dict[str, Any]) -> Message:
         facts=facts,
         passages=[Passage("Message", Text.ours(message))],
         footer=f"Endpoint #{endpoint.get('id')}" if endpoint.get("id") is not None else "",
-        timestamp=_text(payload.get("timestamp")),
+        timestamp=string_of(payload.get("timestamp")),
     )

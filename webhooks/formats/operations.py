@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from webhooks.events import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, ENDPOINT_ENABLED
-from webhooks.formats.message import Fact, Message, Passage, Text
+from webhooks.formats.message import Fact, Message, Passage, Text, string_of
 
 TITLES = {
     ENDPOINT_DISABLED: "Webhook endpoint disabled",
@@ -21,12 +21,8 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def _endpoint_name(endpoint: dict[str, Any]) -> Text:
-    description = _text(endpoint.get("description"))
+    description = string_of(endpoint.get("description"))
     if description:
         return Text.of_user(description)
     return Text.ours(f"Endpoint #{endpoint.get('id')}")
@@ -41,13 +37,13 @@ def build(event_type: str, payload: dict[str, Any], data: dict[str, Any]) -> Mes
     if event_type == ENDPOINT_DISABLED:
         how = "automatically" if data.get("automatic") else "by an operator"
         facts.append(Fact("Disabled", Text.ours(how)))
-        passages.append(Passage("Reason", Text.of_user(_text(data.get("reason")))))
+        passages.append(Passage("Reason", Text.of_user(string_of(data.get("reason")))))
     elif event_type == DELIVERY_EXHAUSTED:
         delivery = _dict(data.get("delivery"))
         event = _dict(data.get("event"))
-        facts.append(Fact("Event", Text.of_user(_text(event.get("type")))))
+        facts.append(Fact("Event", Text.of_user(string_of(event.get("type")))))
         facts.append(Fact("Tries", Text.ours(str(delivery.get("attempts", "?")))))
-        passages.append(Passage("Last error", Text.of_user(_text(delivery.get("last_error")))))
+        passages.append(Passage("Last error", Text.of_user(string_of(delivery.get("last_error")))))
     return Message(
         event_type=event_type,
         title=title,
@@ -55,6 +51,6 @@ def build(event_type: str, payload: dict[str, Any], data: dict[str, Any]) -> Mes
         facts=facts,
         passages=passages,
         footer=f"Endpoint #{endpoint.get('id')}" if endpoint.get("id") is not None else "",
-        timestamp=_text(payload.get("timestamp")),
+        timestamp=string_of(payload.get("timestamp")),
         colour=COLOURS[event_type],
     )

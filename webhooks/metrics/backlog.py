@@ -7,24 +7,17 @@ endpoints and workers are small tables).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from webhooks.backlog import due_now
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookWorker
 from webhooks.sending.workers import ALIVE_WITHIN
 
 ENDPOINT_STATES = ("active", "paused", "disabled")
-
-
-def _due(now: datetime) -> Q:
-    """Due now, for an endpoint that is on and not paused: the dispatchers' queue."""
-    return Q(next_attempt_at__lte=now, endpoint__is_active=True) & ~Q(
-        endpoint__paused_until__gt=now
-    )
 
 
 class BacklogCollector(Collector):
@@ -32,8 +25,8 @@ class BacklogCollector(Collector):
         now = timezone.now()
         pending = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).aggregate(
             pending=Count("pk"),
-            due=Count("pk", filter=_due(now)),
-            oldest_due=Min("next_attempt_at", filter=_due(now)),
+            due=Count("pk", filter=due_now(now)),
+            oldest_due=Min("next_attempt_at", filter=due_now(now)),
         )
         failed = WebhookDelivery.objects.filter(status=DeliveryStatus.FAILED).count()
         paused = Q(paused_until__gt=now)
