@@ -50,7 +50,12 @@ def snapshot(now: datetime) -> Backlog:
     due_any = PENDING & ACTIVE & Q(next_attempt_at__lte=now)
     paused = _paused(now, "endpoint__")
     due = PENDING & due_now(now)
-    deliveries = WebhookDelivery.objects.aggregate(
+    # Every figure is about pending or failed deliveries: read those off the status
+    # indexes, not the whole log of succeeded ones.
+    unsettled = WebhookDelivery.objects.filter(
+        status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
+    )
+    deliveries = unsettled.aggregate(
         pending=Count("pk", filter=PENDING),
         due=Count("pk", filter=due),
         oldest_due=Min("next_attempt_at", filter=due),
