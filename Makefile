@@ -22,7 +22,16 @@ help:
 	@echo "make lint   ruff only"
 	@echo "make openapi  regenerate docs/openapi.yaml (a test fails while it is out of date)"
 
-install: $(INSTALLED)
+install: $(INSTALLED) .env
+
+# This checkout's development settings. Without them the service starts as production
+# does, refusing its insecure defaults; a file that exists is never overwritten.
+.env:
+	@printf '%s\n' \
+	  '# Development settings of this checkout, written by make install (never deploy it).' \
+	  '# Settings read it unless DJANGO_ENV_FILE names another file; the environment wins.' \
+	  'DJANGO_DEBUG=true' > $@
+	@echo "Wrote .env: this checkout runs with development settings (DJANGO_DEBUG=true)."
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

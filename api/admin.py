@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from api import grants
 from api.models import ApiKey
 from api.scopes import SCOPES
 
@@ -19,10 +20,35 @@ class ApiKeyForm(forms.ModelForm[ApiKey]):
         choices=[(scope, f"{scope}: {meaning}") for scope, meaning in SCOPES.items()],
         widget=forms.CheckboxSelectMultiple,
     )
+    # Who is saving the form: set by ApiKeyAdmin.get_form.
+    granting_user: Any = None
 
     class Meta:
         model = ApiKey
         fields = ["name", "scopes", "user"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        grantor = self.granting_user
+        if "scopes" in self.fields and grantor is not None:
+            self.fields["scopes"].help_text = (
+                "You may give the scopes whose permissions you hold: "
+                f"{', '.join(grants.grantable(grantor)) or 'none'}."
+            )
+        if "user" in self.fields and grantor is not None and not grantor.is_superuser:
+            # A key acts as its maker: only a superuser names someone else, or nobody.
+            self.fields["user"].disabled = True
+            if self.instance._state.adding:
+                self.initial["user"] = grantor.pk
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.granting_user is not None and "scopes" in cleaned:
+            for problem in grants.refusals(
+                self.granting_user, cleaned["scopes"], cleaned.get("user")
+            ):
+                self.add_error(None, problem)
+        return cleaned
 
 
 @admin.register(ApiKey)
@@ -41,6 +67,12 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"user": request.user.pk}
+
+    def get_form(
+        self, request: HttpRequest, obj: ApiKey | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"granting_user": request.user})
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
         # A revoked key is history: nothing about it changes any more.

@@ -1,4 +1,17 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
+from django.core.management import call_command
+from django.db.models.signals import post_migrate
+
+
+def create_cache_tables(using: str = "default", **kwargs: Any) -> None:
+    """The throttle counts live in the database cache when there is no Redis: its table
+    comes with ``migrate``, so every deployment that migrates has it (the command skips
+    tables that exist and caches of other kinds)."""
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class ApiConfig(AppConfig):
@@ -13,3 +26,5 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         # Registers the OpenAPI description of Bearer keys with drf-spectacular.
         from api import schema  # noqa: F401
+
+        post_migrate.connect(create_cache_tables, sender=self)

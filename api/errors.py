@@ -18,6 +18,13 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class NeedsScope(exceptions.PermissionDenied):
+    """A 403 that names the scope this particular change needs."""
+
+    def __init__(self, scope: str, reason: str) -> None:
+        super().__init__(f"{reason} This needs the scope {scope!r}.")
+
+
 def as_drf(error: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(error, "error_dict"):
         return exceptions.ValidationError(error.message_dict)

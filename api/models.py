@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from api import grants
 from api import scopes as api_scopes
 
 KEY_MARK = "twk_"
@@ -58,7 +59,8 @@ class ApiKey(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Recorded as the moderator of what the key approves or answers.",
+        help_text="The key acts as this user: recorded as the moderator of what it approves, "
+        "and it keeps only the scopes this user holds.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -88,8 +90,20 @@ class ApiKey(models.Model):
         self.key_hash = _hash(raw_key)
         return raw_key
 
+    def clean(self) -> None:
+        anonymous = [s for s in self.scopes or [] if s in grants.NEEDS_A_USER]
+        if anonymous and self.user_id is None:
+            raise ValidationError(
+                {
+                    "user": f"{', '.join(anonymous)} needs a key that acts as a user: every "
+                    "read of a secret is recorded against a person."
+                },
+                code="needs_a_user",
+            )
+
     def has_scope(self, scope: str) -> bool:
-        return scope in self.scopes
+        """Given the scope, and (acting as a user) that user still holds it."""
+        return scope in self.scopes and grants.held(self.user, scope)
 
     def revoke(self) -> bool:
         """Returns whether it was in use until now. A revoked key stays listed."""

@@ -7,13 +7,17 @@ TESTIMONIALS_WRITE = "testimonials:write"
 TESTIMONIALS_MODERATE = "testimonials:moderate"
 WEBHOOKS_READ = "webhooks:read"
 WEBHOOKS_WRITE = "webhooks:write"
+WEBHOOKS_SECRETS = "webhooks:secrets"
 
 SCOPES: dict[str, str] = {
     TESTIMONIALS_READ: "list and read testimonials and categories",
     TESTIMONIALS_WRITE: "submit, edit and delete testimonials and categories, add media",
     TESTIMONIALS_MODERATE: "approve, reject, feature, archive and respond to testimonials",
-    WEBHOOKS_READ: "read endpoints (never their secrets), events, deliveries and the backlog",
-    WEBHOOKS_WRITE: "manage endpoints and their secrets, send test events, replay deliveries",
+    WEBHOOKS_READ: "read endpoints (URLs masked, never their secrets), events, deliveries "
+    "and the backlog (payloads also need testimonials:read)",
+    WEBHOOKS_WRITE: "manage endpoints (full URLs), rotate secrets, send test events, replay "
+    "deliveries",
+    WEBHOOKS_SECRETS: "read an endpoint's signing secret (each read is recorded)",
 }
 
 

@@ -1,7 +1,9 @@
 """Django settings, configured from the environment (see README "Configuration").
 
-Development needs no variables at all; with ``DJANGO_DEBUG=false`` every insecure
-default is refused at startup with the name of the variable to set.
+Production is the default: a process started with nothing set refuses every insecure
+default and names the variable to set. A development checkout gets its development
+settings (``DJANGO_DEBUG=true``) from the ``.env`` that ``make install`` writes; variables
+set in the environment win over that file.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
+environment.read_env_file(env, BASE_DIR)
 
-DEBUG: bool = env.bool("DJANGO_DEBUG", default=True)
+DEBUG: bool = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = environment.secret_key(env, debug=DEBUG)
 ALLOWED_HOSTS = environment.allowed_hosts(env, debug=DEBUG)
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -162,7 +165,7 @@ WEBHOOKS_LEASE: str = env.str("WEBHOOKS_LEASE", default="30s")
 SITE_URL: str = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 WEBHOOKS_MAX_PAYLOAD_BYTES: int = env.int("WEBHOOKS_MAX_PAYLOAD_BYTES", default=256 * 1024)
 
-CACHES = {"default": environment.cache(env)}
+CACHES = {"default": environment.cache(env, DATA_DIR, DATABASES["default"])}
 
 # Observability (docs/operations.md). METRICS_TOKEN guards /metrics and the workers' port;
 # without it they are open in development and closed in production.
@@ -191,8 +194,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
+        "api.parsers.BoundedJSONParser",
+        "api.parsers.BoundedMultiPartParser",
     ],
     "EXCEPTION_HANDLER": "api.errors.handle",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -203,7 +206,13 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Testimonials & webhooks API",
     "DESCRIPTION": "Submit and moderate testimonials, manage webhook endpoints, read the "
-    "delivery log and replay deliveries. Authenticate with `Authorization: Bearer <key>`.",
+    "delivery log and replay deliveries. Authenticate with `Authorization: Bearer <key>`.\n\n"
+    "Each operation needs one scope. An answer carries only what the key may read: a write "
+    "by a key without the read scope of what it changed answers with the object's id, "
+    "slug and status (or, for an endpoint, its id and state and any secret the operation "
+    "made); endpoint URLs are masked without `webhooks:write`; event payloads and delivery "
+    "bodies are null without `testimonials:read`; anonymous authors show only to "
+    "`testimonials:moderate`; custom header values never.",
     "VERSION": "1.0.0",
     "OAS_VERSION": "3.1.0",
     "SCHEMA_PATH_PREFIX": "/api/v1",
@@ -256,5 +265,9 @@ LOGGING = {
     "loggers": {
         # django-q2 logs each task at INFO; Q_LOG_LEVEL=WARNING quietens a busy worker.
         "django-q": {"level": env.str("Q_LOG_LEVEL", default="INFO")},
+        # At INFO, httpx logs every request with its full URL, and a Slack, Discord or
+        # Teams webhook URL is a credential: only problems, unless asked for.
+        "httpx": {"level": env.str("HTTPX_LOG_LEVEL", default="WARNING")},
+        "httpcore": {"level": env.str("HTTPX_LOG_LEVEL", default="WARNING")},
     },
 }

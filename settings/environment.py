@@ -33,6 +33,21 @@ SQLITE_OPTIONS: dict[str, Any] = {
 }
 
 
+ENV_FILE_VARIABLE = "DJANGO_ENV_FILE"
+
+
+def read_env_file(env: environ.Env, base_dir: Path) -> Path | None:
+    """Loads the development settings ``make install`` writes (``.env`` in the project
+    directory, or the file ``DJANGO_ENV_FILE`` names; empty: none) into the environment,
+    under what is set there already. Returns the file read, if any."""
+    named = os.environ.get(ENV_FILE_VARIABLE)
+    path = base_dir / ".env" if named is None else Path(named) if named else None
+    if path is None or not path.is_file():
+        return None
+    env.read_env(path)
+    return path
+
+
 def resolve_data_dir(raw: str, base_dir: Path) -> Path:
     """Relative paths are taken from the project directory, so the web process and a
     worker started from another directory still share one database."""
@@ -123,9 +138,20 @@ def q_cluster(env: environ.Env, *, workers: int, task_timeout: int) -> dict[str,
     return config
 
 
-def cache(env: environ.Env) -> dict[str, Any]:
-    """The cache holds the API's throttle counts, which must be shared by every web
-    process: Redis when there is one; else this process's memory (``make run`` is one)."""
+CACHE_TABLE = "api_cache"
+CACHE_DIR = "cache"
+# Throttle counts: one per API key and one per keyless client address. Past this many,
+# the cache forgets a third of them at random.
+CACHE_MAX_ENTRIES = 10_000
+
+
+def cache(env: environ.Env, data_dir: Path, database: dict[str, Any]) -> dict[str, Any]:
+    """The cache holds the API's throttle counts, which every web process must share (a
+    count per process multiplies each limit by the number of processes): ``CACHE_URL``,
+    else Redis when there is one, else one every process of the deployment reaches
+    without Redis. With SQLite that is a directory beside the database (every process is
+    on that host), which costs no write lock on the database a request's reads would
+    otherwise take; with any other database, a table in it (``migrate`` creates it)."""
     if env.str("CACHE_URL", default=""):
         config: dict[str, Any] = env.cache_url("CACHE_URL")
         return config
@@ -136,7 +162,18 @@ def cache(env: environ.Env) -> dict[str, Any]:
             "LOCATION": redis_url,
             "KEY_PREFIX": "testimonials",
         }
-    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    options = {"MAX_ENTRIES": CACHE_MAX_ENTRIES}
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(data_dir / CACHE_DIR),
+            "OPTIONS": options,
+        }
+    return {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": CACHE_TABLE,
+        "OPTIONS": options,
+    }
 
 
 LOG_FORMATS = ("plain", "json")

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from testimonials.models import Testimonial, TestimonialCategory, TestimonialMedia
+from testimonials.moderators import user_is_moderator
 
 
 @admin.register(TestimonialCategory)
@@ -56,6 +57,7 @@ class TestimonialAdmin(admin.ModelAdmin[Testimonial]):
     date_hierarchy = "created_at"
     raw_id_fields = ["author"]
     readonly_fields = [
+        "author_display",
         "slug",
         "approved_at",
         "approved_by",
@@ -87,6 +89,24 @@ class TestimonialAdmin(admin.ModelAdmin[Testimonial]):
     ]
     inlines = [TestimonialMediaInline]
     actions = ["approve_selected", "reject_selected", "feature_selected", "archive_selected"]
+
+    def get_search_fields(self, request: HttpRequest) -> Any:
+        if user_is_moderator(request.user):
+            return self.search_fields
+        # Finding an anonymous testimonial by its author's email would name its author.
+        return ["title", "content", "slug"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Testimonial | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.is_anonymous or user_is_moderator(request.user):
+            return fieldsets
+        # Viewers who are not moderators read an anonymous author as "Anonymous" (SPEC §10).
+        return [
+            (name, {**options, "fields": ["author_display", "is_anonymous"]})
+            if name == "Author"
+            else (name, options)
+            for name, options in fieldsets
+        ]
 
     @admin.display(description="author", ordering="author_name")
     def author_display(self, obj: Testimonial) -> str:

@@ -7,3 +7,7 @@ class EmptyResponseError(ValidationError):
 
     def __init__(self) -> None:
         super().__init__({"response": "A response cannot be empty."}, code="empty_response")
+
+
+class NeedsModeration(Exception):
+    """A change only a moderator may make (``editing.check``)."""

@@ -11,7 +11,7 @@ from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from testimonials import signals
-from tests.factories import make_api_key
+from tests.factories import make_api_key, make_superuser
 from tests.listening import listener  # noqa: F401 - a fixture
 from tests.receiver import Receiver
 from tests.sites import site  # noqa: F401 - a fixture
@@ -78,6 +78,23 @@ def django_db_modify_db_settings(
         database.setdefault("TEST", {})["NAME"] = str(path)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Child processes (gunicorn, qcluster) started without REDIS_URL count API throttles
+    in the database cache: its table is in the test database whichever pass this is."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from settings.environment import CACHE_TABLE
+
+    database_cache = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": CACHE_TABLE,
+    }
+    with django_db_blocker.unblock(), override_settings(CACHES={"default": database_cache}):
+        call_command("createcachetable", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings: Settings, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -96,12 +113,14 @@ def _fast_and_isolated(settings: Settings, tmp_path: Path) -> None:
 @pytest.fixture
 def api_client() -> Callable[..., APIClient]:
     """``api_client(*scopes)``: a client sending a new key with those scopes (every
-    scope when none is named); ``api_client(key=None)``: one sending no key."""
+    scope when none is named), acting as a superuser unless ``user`` says otherwise;
+    ``api_client(key=None)``: one sending no key."""
 
-    def make(*scopes: str, key: str | None = "new") -> APIClient:
+    def make(*scopes: str, key: str | None = "new", user: Any = "superuser") -> APIClient:
         client = APIClient()
         if key == "new":
-            _, key = make_api_key(*scopes)
+            acting = make_superuser() if user == "superuser" else user
+            _, key = make_api_key(*scopes, user=acting)
         if key is not None:
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
         return client

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from api import grants
 from api.models import ApiKey
-from api.scopes import SCOPES
 from testimonials.models import Testimonial, TestimonialCategory
 from webhooks import payloads
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -181,6 +181,7 @@ def exhaust(delivery: WebhookDelivery, status: int = 500) -> None:
 
 
 def make_api_key(*scopes: str, **fields: Any) -> tuple[ApiKey, str]:
-    """A key with ``scopes`` (every scope when none is named) and its secret."""
+    """A key with ``scopes`` and its secret. None named: every scope a key acting as its
+    ``user`` may hold (acting as nobody, all but webhooks:secrets)."""
     name = fields.pop("name", f"key{next(_sequence)}")
-    return ApiKey.create(name, list(scopes or SCOPES), **fields)
+    return ApiKey.create(name, list(scopes or grants.grantable(fields.get("user"))), **fields)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.models import ApiKey
-from tests.factories import make_api_key, make_superuser, make_user
+from tests.factories import make_api_key, make_staff, make_superuser
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,12 @@ def test_requests_are_throttled_per_key(
 
 
 def test_create_api_key_prints_the_key_once(capsys: pytest.CaptureFixture[str]) -> None:
-    user = make_user(username="moderator")
+    user = make_staff(
+        "testimonials.view_testimonial",
+        "testimonials.add_testimonial",
+        "testimonials.change_testimonial",
+        username="moderator",
+    )
     call_command(
         "create_api_key", "website", "--scope", "testimonials:write", "testimonials:read",
         "--user", "moderator",

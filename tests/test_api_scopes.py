@@ -13,7 +13,18 @@ from django.urls import URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from api.scopes import SCOPES
-from tests.factories import make_api_key, make_category, make_delivery, make_testimonial, png_upload
+from testimonials.models import Testimonial
+from tests.factories import (
+    make_api_key,
+    make_category,
+    make_delivery,
+    make_endpoint,
+    make_superuser,
+    make_testimonial,
+    png_upload,
+)
+from webhooks.models import DeliveryAttempt, WebhookDelivery
+from webhooks.sending.attempt import Target, loggable, request_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +39,7 @@ class Operation:
 
 
 T_READ, T_WRITE, T_MOD = "testimonials:read", "testimonials:write", "testimonials:moderate"
-W_READ, W_WRITE = "webhooks:read", "webhooks:write"
+W_READ, W_WRITE, W_SECRETS = "webhooks:read", "webhooks:write", "webhooks:secrets"
 NEW_TESTIMONIAL = {"author_name": "Ann", "content": "Helpful and quick.", "rating": 5}
 
 OPERATIONS = [
@@ -57,7 +68,7 @@ OPERATIONS = [
     Operation("post", "/api/v1/endpoints/{e}/send-test/", W_WRITE),
     Operation("post", "/api/v1/endpoints/{e}/enable/", W_WRITE),
     Operation("post", "/api/v1/endpoints/{e}/disable/", W_WRITE),
-    Operation("get", "/api/v1/endpoints/{e}/secret/", W_WRITE),
+    Operation("get", "/api/v1/endpoints/{e}/secret/", W_SECRETS),
     Operation("get", "/api/v1/event-types/", W_READ),
     Operation("get", "/api/v1/events/", W_READ),
     Operation("get", "/api/v1/events/{v}/", W_READ),
@@ -69,9 +80,14 @@ OPERATIONS = [
 ]
 
 
-def call(client: APIClient, operation: Operation) -> int:
-    testimonial, category = make_testimonial(), make_category()
-    delivery = make_delivery()
+def respond(
+    client: APIClient,
+    operation: Operation,
+    testimonial: Testimonial | None = None,
+    delivery: WebhookDelivery | None = None,
+) -> Any:
+    testimonial, category = testimonial or make_testimonial(), make_category()
+    delivery = delivery or make_delivery()
     path = operation.path.format(
         t=testimonial.pk, c=category.pk, e=delivery.endpoint_id, d=delivery.pk,
         v=delivery.event_id,
@@ -79,8 +95,12 @@ def call(client: APIClient, operation: Operation) -> int:
     method = getattr(client, operation.method)
     if operation.multipart:
         body = {**(operation.body or {}), "file": png_upload()}
-        return int(method(path, body, format="multipart").status_code)
-    return int(method(path, operation.body, format="json").status_code)
+        return method(path, body, format="multipart")
+    return method(path, operation.body, format="json")
+
+
+def call(client: APIClient, operation: Operation) -> int:
+    return int(respond(client, operation).status_code)
 
 
 def ids(operation: Operation) -> str:
@@ -107,7 +127,7 @@ def test_with_its_scope_served(api_client: Callable[..., APIClient], operation: 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=ids)
 def test_revoked_401(api_client: Callable[..., APIClient], operation: Operation) -> None:
-    key, raw_key = make_api_key(operation.scope)
+    key, raw_key = make_api_key(operation.scope, user=make_superuser())
     key.revoke()
     assert call(api_client(key=raw_key), operation) == 401
 
@@ -131,3 +151,85 @@ def test_the_matrix_covers_every_api_route() -> None:
     listed = {shape.sub("{x}", op.path.removeprefix("/api/v1/")) for op in OPERATIONS}
     served = {shape.sub("{x}", route).replace("^", "").replace("$", "") for route in api_routes}
     assert served == listed
+
+
+# The response column (SPEC §10): what each operation's answer may carry, for a key with
+# only the operation's scope, with the read scope of its resource too, and with every
+# scope. Each sensitive value is planted where a careless answer would show it.
+READ_SCOPE = {"testimonials": T_READ, "categories": T_READ, "endpoints": W_READ}
+READ_SCOPE |= {"deliveries": W_READ, "events": W_READ, "event-types": W_READ, "status": W_READ}
+RECEIPTS = {
+    "testimonials": {"id", "slug", "status"},
+    "categories": {"id", "slug"},
+    # An endpoint's id and state, and what the operation hands out: a new secret, the
+    # test delivery's id and status.
+    "endpoints": {"id", "is_active", "status", "signing_secret", "secret"}
+    | {"previous_secret_expires_at"},
+    "deliveries": {"id", "status", "dry_run", "count", "ids", "skipped"},
+}
+CHAT_TOKEN = "XXXXchatT0ken"
+HEADER_VALUE = "Bearer h3ader-credential"
+HIDDEN = ("Hidden Person", "hidden.person@example.com", "Secret Employer")
+
+
+@dataclass
+class Planted:
+    testimonial: Testimonial
+    delivery: WebhookDelivery
+    secrets: list[str]
+
+
+@pytest.fixture
+def planted() -> Planted:
+    endpoint = make_endpoint(
+        url=f"https://hooks.slack.com/services/T000/B000/{CHAT_TOKEN}",
+        headers={"X-Team": HEADER_VALUE},
+    )
+    old_secret = endpoint.secret
+    endpoint.rotate_secret()
+    name, email, company = HIDDEN
+    testimonial = make_testimonial(
+        is_anonymous=True, author_name=name, author_email=email, company=company
+    )
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    target = Target(
+        delivery.pk, endpoint.pk, endpoint.url, endpoint.signing_secrets(), endpoint.headers,
+        str(delivery.event_id), b"{}", 0, 0,
+    )  # fmt: skip
+    DeliveryAttempt.objects.create(
+        delivery=delivery, number=1, started_at=delivery.created_at, duration_ms=5,
+        request_headers=loggable(target, request_headers(target, 1_700_000_000)),
+        status_code=500, error="HTTP 500",
+    )  # fmt: skip
+    return Planted(testimonial, delivery, [old_secret, endpoint.secret])
+
+
+def key_sets(operation: Operation) -> list[tuple[str, ...]]:
+    resource = operation.path.split("/")[3]
+    return [(operation.scope,), (operation.scope, READ_SCOPE[resource]), tuple(SCOPES)]
+
+
+@pytest.mark.parametrize(
+    ("operation", "scopes"),
+    [(op, scopes) for op in OPERATIONS for scopes in key_sets(op)],
+    ids=lambda value: ids(value) if isinstance(value, Operation) else "+".join(value),
+)
+def test_an_answer_carries_only_what_the_key_may_read(
+    api_client: Callable[..., APIClient],
+    planted: Planted,
+    operation: Operation,
+    scopes: tuple[str, ...],
+) -> None:
+    answer = respond(api_client(*scopes), operation, planted.testimonial, planted.delivery)
+    assert answer.status_code in (200, 201, 202, 204), answer.content
+    text = answer.content.decode()
+
+    assert HEADER_VALUE not in text  # nobody, ever
+    for secret in planted.secrets:
+        assert (secret in text) <= (operation.path.endswith("/secret/")), secret
+    assert (CHAT_TOKEN in text) <= ({W_READ, W_WRITE} <= set(scopes))
+    for identity in HIDDEN:
+        assert (identity in text) <= (T_MOD in scopes), identity
+    resource = operation.path.split("/")[3]
+    if operation.method != "get" and READ_SCOPE[resource] not in scopes and answer.content:
+        assert set(answer.json()) <= RECEIPTS[resource]

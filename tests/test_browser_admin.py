@@ -6,24 +6,35 @@ command verifying signatures, Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django import Settings
 
 from tests.browser import ARTIFACTS, chromium_page
-from tests.factories import make_delivery, make_endpoint, make_superuser, make_traffic
+from tests.factories import (
+    make_delivery,
+    make_endpoint,
+    make_staff,
+    make_superuser,
+    make_traffic,
+)
 from tests.processes import ROOT, child_env
 from tests.worker import Worker, database_url
+from webhooks import headers
+from webhooks.models import WebhookEndpoint
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -90,9 +101,9 @@ def page(site: str, worker: Worker, settings: Settings) -> Iterator[Page]:
         yield page
 
 
-def sign_in(page: Page, site: str) -> None:
+def sign_in(page: Page, site: str, username: str = "ops") -> None:
     page.goto(f"{site}/admin/")
-    page.fill("#id_username", "ops")
+    page.fill("#id_username", username)
     page.fill("#id_password", "a-long-test-password")
     page.click("input[type=submit]")
     expect(page.locator("#site-name")).to_be_visible()
@@ -290,3 +301,88 @@ def test_the_overview_reads_at_1280_px(traffic: None, signed_in: Page, site: str
     assert numbers["x"] >= chart["x"] + chart["width"]  # beside, not below
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+
+
+@pytest.fixture
+def clerk_page(site: str, transactional_db: None) -> Iterator[tuple[Page, WebhookEndpoint]]:
+    """A staff user who may add API keys and view endpoints and deliveries, nothing more;
+    an endpoint with a chat URL and a receiver's credential in a header."""
+    make_staff(
+        "api.add_apikey",
+        "webhooks.view_webhookendpoint",
+        "webhooks.view_webhookdelivery",
+        username="clerk",
+        password="a-long-test-password",
+    )
+    make_superuser(username="root", password="a-long-test-password")
+    endpoint = make_endpoint(
+        url="https://hooks.slack.com/services/T000/B000/XXXXchatT0ken",
+        description="Sales channel",
+        headers={"X-Team": "h3ader-credential"},
+    )
+    with chromium_page() as page:
+        sign_in(page, site, "clerk")
+        yield page, endpoint
+
+
+def test_a_clerk_sees_no_credential_and_grants_only_what_they_hold(
+    clerk_page: tuple[Page, WebhookEndpoint], site: str
+) -> None:
+    page, endpoint = clerk_page
+    # Viewing an endpoint was a 500 (the form of a read-only page has no fields).
+    page.goto(f"{site}/admin/webhooks/webhookendpoint/{endpoint.pk}/change/")
+    expect(page.locator("h1")).to_have_text("View webhook endpoint")
+    expect(page.locator(".field-masked_url")).to_contain_text("https://hooks.slack.com/services/…")
+    expect(page.locator(".field-header_names")).to_contain_text("X-Team (values are write-only)")
+    assert "XXXXchatT0ken" not in page.content()
+    assert "h3ader-credential" not in page.content()
+    page.goto(f"{site}/admin/webhooks/webhookendpoint/")
+    expect(page.locator("#result_list")).to_contain_text("Sales channel")
+    assert "XXXXchatT0ken" not in page.content()
+
+    # "Add API key" alone made a key with every scope acting as a superuser.
+    page.goto(f"{site}/admin/api/apikey/add/")
+    expect(page.locator(".field-scopes .help")).to_contain_text(
+        "You may give the scopes whose permissions you hold: webhooks:read."
+    )
+    expect(page.locator("#id_user")).to_be_disabled()
+    page.fill("#id_name", "everything")
+    for scope in ("webhooks:read", "webhooks:write", "webhooks:secrets"):
+        page.check(f"input[value='{scope}']")
+    page.click("input[name=_save]")
+    expect(page.locator(".errornote, .errorlist").first).to_be_visible()
+    expect(page.locator("ul.errorlist.nonfield")).to_contain_text(
+        "does not hold what webhooks:write, webhooks:secrets stand for"
+    )
+    page.uncheck("input[value='webhooks:write']")
+    page.uncheck("input[value='webhooks:secrets']")
+    page.click("input[name=_save]")
+    expect(page.get_by_text("shown only this once")).to_be_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "api-key-clerk.png"), full_page=True)
+
+
+def test_an_editor_keeps_header_values_without_seeing_them(
+    clerk_page: tuple[Page, WebhookEndpoint], site: str
+) -> None:
+    page, endpoint = clerk_page
+    page.context.clear_cookies()
+    sign_in(page, site, "root")
+    page.goto(f"{site}/admin/webhooks/webhookendpoint/{endpoint.pk}/change/")
+    expect(page.locator("#id_url")).to_have_value(endpoint.url)  # its edit page: whole
+    shown = page.input_value("#id_headers")
+    assert json.loads(shown) == {"X-Team": headers.KEPT}
+    page.fill("#id_description", "Sales channel (renamed)")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert "h3ader-credential" not in page.content()
+
+    # The ORM from another thread: Playwright runs an event loop in this one.
+    def stored_headers() -> dict[str, str]:
+        try:
+            return dict(WebhookEndpoint.objects.get(pk=endpoint.pk).headers)
+        finally:
+            connection.close()  # a test database with a connection left open is not dropped
+
+    with ThreadPoolExecutor(1) as thread:
+        assert thread.submit(stored_headers).result() == {"X-Team": "h3ader-credential"}

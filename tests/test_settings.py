@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import environ
 import pytest
@@ -10,7 +12,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from settings import environment
-from tests.processes import child_env, manage
+from tests.processes import ROOT, child_env, manage
 
 STRONG_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP"
 
@@ -159,10 +161,69 @@ def test_check_deploy_is_clean_at_error_level_in_production(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-def test_development_starts_with_no_variables_at_all(tmp_path: Path) -> None:
+def test_the_checkout_starts_in_development_from_the_env_file_make_install_wrote(
+    tmp_path: Path,
+) -> None:
+    assert "DJANGO_DEBUG=true" in (ROOT / ".env").read_text().splitlines()
+
     result = manage("check", env=child_env(DATA_DIR=str(tmp_path)))
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_without_the_env_file_a_process_is_production_and_refuses_insecure_defaults(
+    tmp_path: Path,
+) -> None:
+    """A deployment from source that sets nothing: no technical error pages, no private
+    URLs, no open /metrics, no development secret key."""
+    result = manage("check", env=child_env(DATA_DIR=str(tmp_path), DJANGO_ENV_FILE=""))
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false" in result.stderr
+
+
+def test_the_env_file_fills_in_what_the_environment_leaves_unset(
+    env: environ.Env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "dev.env").write_text(
+        "# development\nSETTINGS_PROBE_A=file\nSETTINGS_PROBE_B=file\n"
+    )
+    monkeypatch.setenv("DJANGO_ENV_FILE", str(tmp_path / "dev.env"))
+    monkeypatch.setenv("SETTINGS_PROBE_A", "environment")
+    monkeypatch.delenv("SETTINGS_PROBE_B", raising=False)
+
+    assert environment.read_env_file(env, tmp_path) == tmp_path / "dev.env"
+
+    assert os.environ["SETTINGS_PROBE_A"] == "environment"
+    assert os.environ["SETTINGS_PROBE_B"] == "file"
+    monkeypatch.delenv("SETTINGS_PROBE_B")
+    monkeypatch.setenv("DJANGO_ENV_FILE", "")
+    assert environment.read_env_file(env, tmp_path) is None
+    monkeypatch.delenv("DJANGO_ENV_FILE")
+    assert environment.read_env_file(env, tmp_path / "no-such-dir") is None
+
+
+def test_throttle_counts_go_to_a_cache_every_process_shares(
+    env: environ.Env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("CACHE_URL", raising=False)
+    sqlite = environment.database(env, tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@db.internal:5432/testimonials")
+    postgres = environment.database(env, tmp_path)
+
+    beside_sqlite = environment.cache(env, tmp_path, sqlite)
+    assert beside_sqlite["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert beside_sqlite["LOCATION"] == str(tmp_path / "cache")
+    in_postgres = environment.cache(env, tmp_path, postgres)
+    assert in_postgres["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert in_postgres["LOCATION"] == environment.CACHE_TABLE
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
+    redis = environment.cache(env, tmp_path, postgres)
+    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    monkeypatch.setenv("CACHE_URL", "locmemcache://")
+    chosen = environment.cache(env, tmp_path, sqlite)
+    assert chosen["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_log_format(env: environ.Env, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -194,3 +255,22 @@ def test_json_log_lines_carry_the_ids(tmp_path: Path) -> None:
     assert (record["level"], record["logger"]) == ("WARNING", "webhooks.sending.recording")
     plain = manage("shell", "-c", script, env=child_env(DATA_DIR=str(tmp_path)))
     assert "WARNING webhooks.sending.recording webhook delivery 7 failed" in plain.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_makes_the_database_cache_s_table(settings: Any) -> None:
+    from django.db import connection
+
+    from api.apps import create_cache_tables
+
+    table = "probe_cache_table"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}
+    }
+    create_cache_tables(using="default")
+    try:
+        assert table in connection.introspection.table_names()
+        create_cache_tables(using="default")  # again: nothing to do, no error
+    finally:
+        with connection.schema_editor() as editor:
+            editor.execute(f"DROP TABLE {table}")

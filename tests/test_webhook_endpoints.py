@@ -22,10 +22,11 @@ from webhooks.signing import generate_secret
 pytestmark = pytest.mark.django_db
 
 
-def stored_column(endpoint: WebhookEndpoint) -> str:
+def stored_column(endpoint: WebhookEndpoint, column: str = "secret") -> str:
+    assert column in ("secret", "previous_secret", "headers")
     with connection.cursor() as cursor:
         table = WebhookEndpoint._meta.db_table
-        cursor.execute(f"SELECT secret FROM {table} WHERE id = %s", [endpoint.pk])  # noqa: S608
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [endpoint.pk])  # noqa: S608
         (value,) = cursor.fetchone()
     return str(value)
 

@@ -37,7 +37,7 @@ def test_rotate_webhook_keys_reencrypts_everything_under_the_first_key(
     settings: Settings,
 ) -> None:
     old_key = settings.WEBHOOKS_ENCRYPTION_KEYS[0]
-    first, second = make_endpoint(), make_endpoint()
+    first, second = make_endpoint(headers={"X-Team": "t0p"}), make_endpoint()
     old_secret = first.secret
     first.rotate_secret()  # previous_secret is encrypted too
     new_key = Fernet.generate_key().decode()
@@ -45,14 +45,16 @@ def test_rotate_webhook_keys_reencrypts_everything_under_the_first_key(
 
     out = rotate_keys()
 
-    assert "Secrets by the key that encrypts them: key 2: 3." in out
-    assert "Re-encrypted the secrets of 2 endpoints under key 1." in out
+    assert "Encrypted values by the key that encrypts them: key 2: 4." in out
+    assert "Re-encrypted the secrets and headers of 2 endpoints under key 1." in out
     settings.WEBHOOKS_ENCRYPTION_KEYS = [new_key]  # the old key retired
     reloaded = WebhookEndpoint.objects.get(pk=first.pk)
     assert (reloaded.secret, reloaded.previous_secret) == (first.secret, old_secret)
+    assert reloaded.headers == {"X-Team": "t0p"}
+    assert crypto.key_number(stored_column(first, "headers")) == 1
     assert WebhookEndpoint.objects.get(pk=second.pk).secret == second.secret
     assert crypto.key_number(stored_column(second)) == 1
-    assert "key 1: 3." in rotate_keys("--dry-run")
+    assert "key 1: 4." in rotate_keys("--dry-run")
 
 
 def test_a_dry_run_changes_nothing(settings: Settings) -> None:
@@ -65,7 +67,9 @@ def test_a_dry_run_changes_nothing(settings: Settings) -> None:
 
     out = rotate_keys("--dry-run")
 
-    assert "Would re-encrypt the secrets of 1 endpoint. Dry run: nothing changed." in out
+    assert (
+        "Would re-encrypt the secrets and headers of 1 endpoint. Dry run: nothing changed." in out
+    )
     assert stored_column(endpoint) == before
 
 
@@ -87,13 +91,13 @@ def test_a_secret_no_key_can_read_stops_the_rotation_and_names_the_endpoint(
 
 
 def test_no_endpoints_is_not_an_error() -> None:
-    assert "No secrets stored yet." in rotate_keys()
+    assert "Nothing encrypted stored yet." in rotate_keys()
 
 
 def test_dumpdata_exports_secrets_encrypted_and_loaddata_reads_them_back(
     tmp_path: Path,
 ) -> None:
-    endpoint = make_endpoint()
+    endpoint = make_endpoint(headers={"X-Team": "t0p-credential"})
     secret = endpoint.secret
     out = io.StringIO()
     call_command("dumpdata", "webhooks.webhookendpoint", stdout=out)
@@ -101,14 +105,17 @@ def test_dumpdata_exports_secrets_encrypted_and_loaddata_reads_them_back(
 
     assert secret not in exported
     assert "whsec_" not in exported
+    assert "t0p-credential" not in exported
     (row,) = json.loads(exported)
     assert row["fields"]["secret"].startswith("fernet:")
+    assert row["fields"]["headers"].startswith("fernet:")
 
     WebhookEndpoint.objects.all().delete()
     fixture = tmp_path / "endpoints.json"
     fixture.write_text(exported)
     call_command("loaddata", str(fixture), stdout=io.StringIO())
-    assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret == secret
+    loaded = WebhookEndpoint.objects.get(pk=endpoint.pk)
+    assert (loaded.secret, loaded.headers) == (secret, {"X-Team": "t0p-credential"})
 
 
 def test_secrets_appear_in_no_log_record_attempt_or_error(
@@ -119,7 +126,9 @@ def test_secrets_appear_in_no_log_record_attempt_or_error(
     with Receiver().running() as receiver:
         receiver.script("/flaky", 500, 200)
         receiver.script("/gone", 410)
-        flaky = make_endpoint(url=receiver.url("/flaky"), headers={"Authorization": "Bearer t0p"})
+        flaky = make_endpoint(
+            url=receiver.url("/flaky"), headers={"Authorization": "Bearer t0p", "X-Team": "t34m"}
+        )
         gone = make_endpoint(url=receiver.url("/gone"))
         old_secret = flaky.secret
         flaky.rotate_secret()
@@ -139,7 +148,9 @@ def test_secrets_appear_in_no_log_record_attempt_or_error(
     for secret in secrets:
         assert secret not in caplog.text
         assert all(secret not in record for record in records)
-    assert all("t0p" not in record for record in records)  # custom credentials redacted
+    # Every custom value redacted, whatever its header is called.
+    assert all("t0p" not in record and "t34m" not in record for record in records)
+    assert all(word not in caplog.text for word in ("t0p", "t34m"))
 
 
 def test_error_messages_never_repeat_a_secret_or_its_ciphertext(settings: Settings) -> None:

@@ -27,9 +27,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(data_dir: Path, env: dict[str, str] | None = None, workers: int = 2) -> Iterator[str]:
+def gunicorn(
+    data_dir: Path,
+    env: dict[str, str] | None = None,
+    workers: int = 2,
+    options: tuple[str, ...] = (),
+) -> Iterator[str]:
     """Its base URL once it answers ``/healthz``; stopped (SIGTERM) afterwards. Runs with
-    DJANGO_DEBUG=false, as production does, over plain HTTP on 127.0.0.1."""
+    DJANGO_DEBUG=false, as production does, over plain HTTP on 127.0.0.1. ``options``
+    are more of gunicorn's command-line options."""
     port = free_port()
     log = data_dir / f"gunicorn-{port}.log"
     defaults = {
@@ -49,6 +55,7 @@ def gunicorn(data_dir: Path, env: dict[str, str] | None = None, workers: int = 2
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
+        *options,
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -16,14 +16,12 @@ from webhooks.conf import conf
 from webhooks.durations import format_duration, parse_duration
 from webhooks.events import ALL_EVENTS_TYPES
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
-from webhooks.fields import EncryptedSecretField
+from webhooks.fields import EncryptedJSONField, EncryptedSecretField
 from webhooks.formats import Format
 from webhooks.formats import suggest as suggest_format
-from webhooks.validators import (
-    validate_custom_headers,
-    validate_event_types,
-    validate_webhook_url,
-)
+from webhooks.headers import validate_custom_headers
+from webhooks.masking import mask_url
+from webhooks.validators import validate_event_types, validate_webhook_url
 
 # An endpoint asking for more is asking for a denial of service of its own receiver.
 MAX_IN_FLIGHT_LIMIT = 256
@@ -61,11 +59,12 @@ class WebhookEndpoint(models.Model):
         "only to endpoints that name them.",
     )
     is_active = models.BooleanField("active", default=True)
-    headers = models.JSONField(
+    headers = EncryptedJSONField(
         default=dict,
         blank=True,
         validators=[validate_custom_headers],
-        help_text='Extra request headers, e.g. {"Authorization": "Bearer …"}.',
+        help_text='Extra request headers, e.g. {"Authorization": "Bearer …"}. Their values '
+        "are the receiver's credentials: stored encrypted, never shown again.",
     )
     format = models.CharField(
         max_length=20,
@@ -135,7 +134,8 @@ class WebhookEndpoint(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.description or self.url
+        # Shown in lists, the delivery log, messages and history: never the whole URL.
+        return self.description or self.masked_url
 
     def save(self, **kwargs: Any) -> None:
         self._pick_format()
@@ -144,6 +144,10 @@ class WebhookEndpoint(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "secret"}
         super().save(**kwargs)
+
+    @property
+    def masked_url(self) -> str:
+        return mask_url(self.url)
 
     def clean(self) -> None:
         super().clean()

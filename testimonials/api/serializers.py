@@ -8,8 +8,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from api.errors import clean_and_save
+from api import scopes
+from api.errors import NeedsScope, clean_and_save
+from api.receipts import caller_key
+from testimonials import editing
+from testimonials.exceptions import NeedsModeration
 from testimonials.models import ANONYMOUS, Testimonial, TestimonialCategory, TestimonialMedia
+from testimonials.moderators import key_is_moderator
 
 
 class CategorySerializer(serializers.ModelSerializer[TestimonialCategory]):
@@ -64,7 +69,7 @@ class MediaSerializer(serializers.ModelSerializer[TestimonialMedia]):
 
 class TestimonialSerializer(serializers.ModelSerializer[Testimonial]):
     """An anonymous testimonial reads as "Anonymous", without email or company, as its
-    webhooks do; what was submitted stays in the admin."""
+    webhooks do, but to moderators (SPEC §10)."""
 
     category = serializers.PrimaryKeyRelatedField(
         queryset=TestimonialCategory.objects.all(), allow_null=True, required=False
@@ -92,7 +97,7 @@ class TestimonialSerializer(serializers.ModelSerializer[Testimonial]):
 
     def to_representation(self, instance: Testimonial) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if instance.is_anonymous:
+        if instance.is_anonymous and not key_is_moderator(caller_key(self.context)):
             data.update(author_name=ANONYMOUS, author_email=None, company=None)
         return data
 
@@ -102,7 +107,12 @@ class TestimonialSerializer(serializers.ModelSerializer[Testimonial]):
         return testimonial
 
     def update(self, instance: Testimonial, validated_data: dict[str, Any]) -> Testimonial:
-        for field, value in _blank_nulls(validated_data).items():
+        values = _blank_nulls(validated_data)
+        try:
+            editing.check(instance, values, moderator=key_is_moderator(caller_key(self.context)))
+        except NeedsModeration as refusal:
+            raise NeedsScope(scopes.TESTIMONIALS_MODERATE, str(refusal)) from None
+        for field, value in values.items():
             setattr(instance, field, value)
         clean_and_save(instance, acting_user=_acting_user(self.context))
         return instance

@@ -8,19 +8,24 @@ from typing import Any
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 
 from api import scopes
+from api.errors import NeedsScope
 from api.inputs import validated
+from api.parsers import BoundedMultiPartParser
+from api.receipts import ReceiptMixin
+from testimonials import editing
 from testimonials.api import serializers
 from testimonials.api.filters import TestimonialFilter
 from testimonials.api.throttling import PublicSubmissionThrottle
 from testimonials.conf import conf
+from testimonials.exceptions import NeedsModeration
 from testimonials.models import Testimonial, TestimonialCategory
+from testimonials.moderators import key_is_moderator
 
 READ, WRITE, MODERATE = (
     scopes.TESTIMONIALS_READ,
@@ -36,7 +41,9 @@ CRUD_SCOPES = {
 }
 
 
-class CategoryViewSet(viewsets.ModelViewSet[TestimonialCategory]):
+class CategoryViewSet(ReceiptMixin, viewsets.ModelViewSet[TestimonialCategory]):
+    read_scope = READ
+    receipt_fields = frozenset({"id", "slug"})
     queryset = TestimonialCategory.objects.all()
     serializer_class = serializers.CategorySerializer
     required_scopes = CRUD_SCOPES
@@ -44,7 +51,9 @@ class CategoryViewSet(viewsets.ModelViewSet[TestimonialCategory]):
     cursor_ordering = ("order", "id")
 
 
-class TestimonialViewSet(viewsets.ModelViewSet[Testimonial]):
+class TestimonialViewSet(ReceiptMixin, viewsets.ModelViewSet[Testimonial]):
+    read_scope = READ
+    receipt_fields = frozenset({"id", "slug", "status"})
     queryset = Testimonial.objects.select_related("category").prefetch_related("media")
     serializer_class = serializers.TestimonialSerializer
     filterset_class = TestimonialFilter
@@ -59,6 +68,10 @@ class TestimonialViewSet(viewsets.ModelViewSet[Testimonial]):
         "respond": MODERATE,
         "media": WRITE,
     }
+
+    def upload_max_bytes(self) -> int | None:
+        """How large a multipart body may be here (None: the API's default)."""
+        return conf.media_max_bytes if self.action == "media" else None
 
     def allows_anonymous(self, request: Request) -> bool:
         return self.action == "create" and conf.public_submission
@@ -109,9 +122,13 @@ class TestimonialViewSet(viewsets.ModelViewSet[Testimonial]):
         request={"multipart/form-data": serializers.MediaSerializer},
         responses={201: serializers.MediaSerializer},
     )
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    @action(detail=True, methods=["post"], parser_classes=[BoundedMultiPartParser])
     def media(self, request: Request, pk: str | None = None) -> Response:
         testimonial = self.get_object()
+        try:
+            editing.check_media(testimonial, moderator=key_is_moderator(request.auth))
+        except NeedsModeration as refusal:
+            raise NeedsScope(scopes.TESTIMONIALS_MODERATE, str(refusal)) from None
         fields = validated(serializers.MediaSerializer, request.data)
         media = testimonial.add_media(fields.pop("file"), **fields)
         shown = serializers.MediaSerializer(media, context=self.get_serializer_context())

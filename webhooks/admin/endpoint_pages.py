@@ -4,7 +4,6 @@ its bulk actions, each a call to the model's own methods (``rotate_secret``,
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any
 
@@ -24,9 +23,8 @@ from webhooks.admin.preview import preview_page
 from webhooks.exceptions import EndpointDisabled
 from webhooks.models import WebhookEndpoint
 from webhooks.pings import send_test_event
+from webhooks.revealing import reveal
 from webhooks.text import counted
-
-logger = logging.getLogger(__name__)
 
 CONFIRM_TEMPLATE = "admin/webhooks/webhookendpoint/confirm.html"
 ROTATE_EXPLANATION = (
@@ -82,14 +80,8 @@ class EndpointPages(admin.ModelAdmin[WebhookEndpoint]):
             "the receiver. Revealing it is recorded in the endpoint's history.",
         }
         if request.method == "POST":
-            self.log_change(request, endpoint, "Revealed the signing secret.")
-            logger.info(
-                "signing secret of webhook endpoint %s revealed to %s",
-                endpoint.pk,
-                request.user,
-                extra={"endpoint_id": endpoint.pk},
-            )
-            context = {"title": "Signing secret", "secret": endpoint.secret}
+            current = reveal(endpoint, request.user, through="the admin")[0]
+            context = {"title": "Signing secret", "secret": current}
         return self._confirm_page(request, endpoint, context)
 
     def rotate_secret_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

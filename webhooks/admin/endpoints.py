@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
 
-from webhooks import health
+from webhooks import health, visibility
 from webhooks.admin import secrets
 from webhooks.admin.endpoint_pages import EndpointPages
 from webhooks.admin.forms import EndpointForm
@@ -35,7 +35,7 @@ class WebhookEndpointAdmin(EndpointPages):
     change_form_template = "admin/webhooks/webhookendpoint/change_form.html"
     list_display = [
         "__str__",
-        "url",
+        "masked_url",
         "format",
         "state",
         "subscriptions",
@@ -45,8 +45,10 @@ class WebhookEndpointAdmin(EndpointPages):
         "success_rate",
     ]
     list_filter = ["is_active", "format"]
-    search_fields = ["url", "description"]
+    search_fields = ["description"]
     readonly_fields = [
+        "masked_url",
+        "header_names",
         "signing_secret",
         "secret_rotation",
         "pause",
@@ -67,8 +69,21 @@ class WebhookEndpointAdmin(EndpointPages):
         "resume_selected",
     ]
 
+    def get_search_fields(self, request: HttpRequest) -> Any:
+        # Searching by URL tells, one guess at a time, what a masked URL hides.
+        if visibility.user_sees_url(request.user):
+            return ["url", "description"]
+        return self.search_fields
+
     def get_fieldsets(self, request: HttpRequest, obj: WebhookEndpoint | None = None) -> Any:
         main = ["url", "format", "description", "event_types", "filter", "is_active", "headers"]
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Viewing is not editing (SPEC §10): header values are write-only, so a page
+            # without a form shows their names; and the URL is masked but for editors.
+            swapped = {"headers": "header_names"}
+            if not visibility.user_sees_url(request.user):
+                swapped["url"] = "masked_url"
+            main = [swapped.get(field, field) for field in main]
         if obj is None:
             return [
                 (None, {"fields": main, "description": "A secret is generated on save."}),
@@ -150,7 +165,16 @@ class WebhookEndpointAdmin(EndpointPages):
             return "no tries"
         return f"{getattr(obj, 'recent_successes', 0) / tries:.0%} of {tries}"
 
+    @admin.display(description="URL")
+    def masked_url(self, obj: WebhookEndpoint) -> str:
+        return obj.masked_url
+
     # -- change page ----------------------------------------------------------------
+
+    @admin.display(description="headers")
+    def header_names(self, obj: WebhookEndpoint) -> str:
+        names = ", ".join(sorted(obj.headers))
+        return f"{names} (values are write-only)" if names else "none"
 
     @admin.display(description="signing secret")
     def signing_secret(self, obj: WebhookEndpoint) -> str:

@@ -4,7 +4,9 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.forms.fields import InvalidJSONInput
 
+from webhooks import headers
 from webhooks.conf import conf
 from webhooks.durations import format_duration
 from webhooks.events import EVENT_TYPES
@@ -18,6 +20,23 @@ FILTER_HELP = (
     '{"testimonial": {"category": {"slug": {"$in": ["support"]}}}} for one category. '
     "Operators: $eq $neq $gt $gte $lt $lte $in $nin $exists $startsWith $and $or $not."
 )
+
+
+class JSONText(forms.JSONField):
+    """JSON typed into a form: nested deeper than Python's parser follows, it is an error
+    on the field, not a 500."""
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except RecursionError:
+            raise forms.ValidationError("This JSON is nested too deeply.", code="invalid") from None
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return InvalidJSONInput(data)  # shown back as typed, with the error
 
 
 class EndpointForm(forms.ModelForm[WebhookEndpoint]):
@@ -35,10 +54,17 @@ class EndpointForm(forms.ModelForm[WebhookEndpoint]):
         "Discord messages, Teams workflow and connector URLs (webhook.office.com, "
         "logic.azure.com, powerplatform.com) Teams cards; pick one to override.",
     )
-    filter = forms.JSONField(
+    filter = JSONText(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80, "class": "vLargeTextField"}),
         help_text=FILTER_HELP,
+    )
+    headers = JSONText(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80, "class": "vLargeTextField"}),
+        help_text='Extra request headers, e.g. {"Authorization": "Bearer …"}. Values are the '
+        f"receiver's credentials: stored encrypted and never shown again. {headers.KEPT} "
+        "keeps a stored value; type a new one to replace it; remove a name to drop it.",
     )
 
     class Meta:
@@ -60,11 +86,24 @@ class EndpointForm(forms.ModelForm[WebhookEndpoint]):
         super().__init__(*args, **kwargs)
         if self.instance._state.adding:
             self.initial.setdefault("format", "")
+        else:
+            # The names only: a stored value never goes back to a browser.
+            self.initial["headers"] = headers.for_form(self.instance.headers)
         # Say what "empty" means with the setting's value now, not when the model loaded.
-        self.fields["max_in_flight"].help_text = (
-            "Requests sent to this endpoint at the same time, across every worker. Empty: "
-            f"the default, {conf.endpoint_max_in_flight} (WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT)."
-        )
+        # (A view-only page has no form fields at all.)
+        if "max_in_flight" in self.fields:
+            self.fields["max_in_flight"].help_text = (
+                "Requests sent to this endpoint at the same time, across every worker. Empty: "
+                f"the default, {conf.endpoint_max_in_flight} (WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT)."
+            )
+
+    def clean_headers(self) -> Any:
+        submitted = self.cleaned_data.get("headers")
+        if submitted is None:
+            return {}
+        if not isinstance(submitted, dict):
+            return submitted  # the model's validator names the problem
+        return headers.from_form(self.instance.headers, submitted)
 
     def clean_filter(self) -> Any:
         # An emptied box means no filter, not JSON null.

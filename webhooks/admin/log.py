@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from webhooks import backlog, formats, replay
+from webhooks import backlog, formats, replay, visibility
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEvent
 from webhooks.text import counted
 
@@ -109,6 +109,13 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
     def has_replay_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("webhooks.replay_delivery")
 
+    def get_fields(self, request: HttpRequest, obj: WebhookDelivery | None = None) -> Any:
+        fields = super().get_fields(request, obj)
+        if visibility.user_sees_payloads(request.user):
+            return fields
+        # The body carries the event's payload: for those who may read the event log.
+        return [field for field in fields if field != "payload"]
+
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
@@ -156,7 +163,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
     @admin.display(description="endpoint")
     def endpoint_link(self, obj: WebhookDelivery) -> str:
         url = reverse("admin:webhooks_webhookendpoint_change", args=[obj.endpoint_id])
-        return format_html('<a href="{}">{}</a> ({})', url, obj.endpoint, obj.endpoint.url)
+        return format_html('<a href="{}">{}</a> ({})', url, obj.endpoint, obj.endpoint.masked_url)
 
     @admin.display(description="request body")
     def payload(self, obj: WebhookDelivery) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.template.response import TemplateResponse
 
+from webhooks import visibility
 from webhooks.events import EVENT_TYPES
 from webhooks.formats import Format
 from webhooks.preview import preview
@@ -36,7 +37,7 @@ def preview_page(
         "event_types": EVENT_TYPES,
         "chosen": chosen,
         "preview": preview(
-            endpoint, chosen, real_events=request.user.has_perm("webhooks.view_webhookevent")
+            endpoint, chosen, real_events=visibility.user_sees_payloads(request.user)
         ),
         "is_chat": endpoint.format != Format.STANDARD,
         "filter_json": json.dumps(endpoint.filter, ensure_ascii=False) if endpoint.filter else "",

@@ -15,16 +15,24 @@ from rest_framework.response import Response
 from api import scopes
 from api.errors import Conflict
 from api.inputs import validated
+from api.receipts import ReceiptMixin
 from webhooks.api import serializers
 from webhooks.api.log import delivery_rows
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
 from webhooks.models import WebhookEndpoint, parse_rotation_overlap
 from webhooks.pings import send_test_event
+from webhooks.revealing import reveal
 
-READ, WRITE = scopes.WEBHOOKS_READ, scopes.WEBHOOKS_WRITE
+READ, WRITE, SECRETS = scopes.WEBHOOKS_READ, scopes.WEBHOOKS_WRITE, scopes.WEBHOOKS_SECRETS
 
 
-class EndpointViewSet(viewsets.ModelViewSet[WebhookEndpoint]):
+class EndpointViewSet(ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
+    read_scope = READ
+    # What a key without webhooks:read learns from a write: the id and state, and what
+    # the operation hands out (a new secret; a test delivery's id and status).
+    receipt_fields = frozenset(
+        {"id", "is_active", "status", "signing_secret", "secret", "previous_secret_expires_at"}
+    )
     queryset = WebhookEndpoint.objects.all()
     serializer_class = serializers.EndpointSerializer
     http_method_names = ["get", "post", "patch", "delete"]
@@ -40,7 +48,7 @@ class EndpointViewSet(viewsets.ModelViewSet[WebhookEndpoint]):
         "send_test": WRITE,
         "enable": WRITE,
         "disable": WRITE,
-        "secret": WRITE,
+        "secret": SECRETS,
     }
 
     @extend_schema(responses={201: serializers.CreatedEndpointSerializer})
@@ -48,10 +56,15 @@ class EndpointViewSet(viewsets.ModelViewSet[WebhookEndpoint]):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         endpoint = serializer.save()
-        body = serializers.CreatedEndpointSerializer(endpoint).data
+        shown = serializers.CreatedEndpointSerializer(
+            endpoint, context=self.get_serializer_context()
+        )
+        body = shown.data
         return Response(body, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=serializers.RotateSerializer, responses=serializers.SecretSerializer)
+    @extend_schema(
+        request=serializers.RotateSerializer, responses=serializers.RotatedSecretSerializer
+    )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
         endpoint = self.get_object()
@@ -60,8 +73,14 @@ class EndpointViewSet(viewsets.ModelViewSet[WebhookEndpoint]):
             overlap = None if given is None else parse_rotation_overlap(given)
         except InvalidDuration as error:
             raise drf.ValidationError({"overlap": [str(error)]}) from None
-        endpoint.rotate_secret(overlap)
-        return Response(_secrets(endpoint))
+        new_secret = endpoint.rotate_secret(overlap)
+        # The new secret only: the previous one is read with webhooks:secrets, recorded.
+        return Response(
+            {
+                "secret": new_secret,
+                "previous_secret_expires_at": endpoint.previous_secret_expires_at,
+            }
+        )
 
     @extend_schema(request=None, responses={202: serializers.DeliverySerializer})
     @action(detail=True, methods=["post"], url_path="send-test")
@@ -92,15 +111,15 @@ class EndpointViewSet(viewsets.ModelViewSet[WebhookEndpoint]):
     @extend_schema(responses=serializers.SecretSerializer)
     @action(detail=True, methods=["get"])
     def secret(self, request: Request, pk: str | None = None) -> Response:
-        return Response(_secrets(self.get_object()))
-
-
-def _secrets(endpoint: WebhookEndpoint) -> dict[str, Any]:
-    signing = endpoint.signing_secrets()
-    return {
-        "secret": signing[0],
-        "previous_secret": signing[1] if len(signing) > 1 else None,
-        "previous_secret_expires_at": (
-            endpoint.previous_secret_expires_at if len(signing) > 1 else None
-        ),
-    }
+        """The signing secrets; each read is recorded in the endpoint's history."""
+        endpoint = self.get_object()
+        signing = reveal(endpoint, request.user, through=f'API key "{request.auth}"')
+        return Response(
+            {
+                "secret": signing[0],
+                "previous_secret": signing[1] if len(signing) > 1 else None,
+                "previous_secret_expires_at": (
+                    endpoint.previous_secret_expires_at if len(signing) > 1 else None
+                ),
+            }
+        )

@@ -18,6 +18,7 @@ from rest_framework.serializers import BaseSerializer
 from api import scopes
 from api.errors import Conflict
 from api.inputs import validated
+from api.receipts import ReceiptMixin
 from webhooks import replay, selection
 from webhooks.api import serializers
 from webhooks.api.filters import DeliveryFilter, EventFilter
@@ -51,7 +52,9 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet[WebhookEvent]):
         return serializers.EventSerializer
 
 
-class DeliveryViewSet(viewsets.ReadOnlyModelViewSet[WebhookDelivery]):
+class DeliveryViewSet(ReceiptMixin, viewsets.ReadOnlyModelViewSet[WebhookDelivery]):
+    read_scope = READ
+    receipt_fields = frozenset({"id", "status", "dry_run", "count", "ids", "skipped"})
     serializer_class = serializers.DeliverySerializer
     filterset_class = DeliveryFilter
     cursor_ordering = "-id"

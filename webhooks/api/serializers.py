@@ -1,6 +1,7 @@
-"""Endpoints, events, deliveries and attempts as the API shows them. Secrets appear only
-where an operation hands one out (create, rotate, ``secret/``); custom header values
-never, since they often hold a receiver's credentials."""
+"""Endpoints, events, deliveries and attempts as the API shows them (SPEC §10). Secrets
+appear only where an operation hands one out (create, rotate, ``secret/``); custom header
+values never; a whole URL only to keys with ``webhooks:write``; payloads only to keys that
+may also read testimonials."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from typing import Any
 from rest_framework import serializers
 
 from api.errors import clean_and_save
-from webhooks import formats
+from api.receipts import caller_key
+from webhooks import formats, headers, visibility
 from webhooks.events import EVENT_TYPE_CHOICES
 from webhooks.formats import Format
+from webhooks.masking import mask_url
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.selection import STATUSES
 
@@ -31,10 +34,12 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
         help_text="Event types to receive; empty means all.",
     )
     headers = serializers.DictField(
-        child=serializers.CharField(allow_blank=True),
+        child=serializers.CharField(allow_blank=True, allow_null=True, trim_whitespace=False),
         required=False,
         write_only=True,
-        help_text="Extra request headers. Write-only: their values are never shown again.",
+        help_text="Extra request headers (the receiver's credentials). Write-only: their "
+        "values are never shown again. An update sets the headers it names, removes those "
+        "given null, and keeps the others.",
     )
     header_names = serializers.SerializerMethodField()
     format = serializers.ChoiceField(
@@ -80,6 +85,12 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
     def get_header_names(self, endpoint: WebhookEndpoint) -> list[str]:
         return sorted(endpoint.headers)
 
+    def to_representation(self, instance: WebhookEndpoint) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not visibility.key_sees_url(caller_key(self.context)):
+            data["url"] = mask_url(instance.url)
+        return data
+
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
         if self.instance is not None:
@@ -87,11 +98,15 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
         return fields
 
     def create(self, validated_data: dict[str, Any]) -> WebhookEndpoint:
+        if "headers" in validated_data:
+            validated_data["headers"] = headers.patched({}, validated_data["headers"])
         endpoint = WebhookEndpoint(**validated_data)  # no format given: picked from the URL
         clean_and_save(endpoint)  # an empty secret is generated on save
         return endpoint
 
     def update(self, instance: WebhookEndpoint, validated_data: dict[str, Any]) -> WebhookEndpoint:
+        if "headers" in validated_data:
+            validated_data["headers"] = headers.patched(instance.headers, validated_data["headers"])
         for field, value in validated_data.items():
             setattr(instance, field, value)
         clean_and_save(instance)
@@ -111,6 +126,15 @@ class SecretSerializer(serializers.Serializer[Any]):
     secret = serializers.CharField(read_only=True)
     previous_secret = serializers.CharField(read_only=True, allow_null=True)
     previous_secret_expires_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class RotatedSecretSerializer(serializers.Serializer[Any]):
+    secret = serializers.CharField(read_only=True, help_text="The new secret, shown this once.")
+    previous_secret_expires_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="Until when the previous secret signs too (null: it stopped at once).",
+    )
 
 
 class RotateSerializer(serializers.Serializer[Any]):
@@ -136,14 +160,17 @@ class EventSerializer(serializers.ModelSerializer[WebhookEvent]):
 class EventDetailSerializer(EventSerializer):
     payload = serializers.SerializerMethodField(
         help_text="The event as stored: the request body of standard-format endpoints "
-        "(a chat-format endpoint's body is in its delivery)."
+        "(a chat-format endpoint's body is in its delivery). Null unless the key also holds "
+        "testimonials:read: payloads carry authors' emails and pending testimonials."
     )
     deliveries = serializers.SerializerMethodField()
 
     class Meta(EventSerializer.Meta):
         fields = [*EventSerializer.Meta.fields, "payload", "deliveries"]
 
-    def get_payload(self, event: WebhookEvent) -> dict[str, Any]:
+    def get_payload(self, event: WebhookEvent) -> dict[str, Any] | None:
+        if not visibility.key_sees_payloads(caller_key(self.context)):
+            return None
         payload: dict[str, Any] = event.payload_data()
         return payload
 
@@ -177,13 +204,16 @@ class AttemptSerializer(serializers.ModelSerializer[DeliveryAttempt]):
 class DeliveryDetailSerializer(DeliverySerializer):
     attempts_log = AttemptSerializer(many=True, read_only=True, source="attempt_log")
     body = serializers.SerializerMethodField(
-        help_text="The request body this endpoint gets, in its format (what a replay sends)."
+        help_text="The request body this endpoint gets, in its format (what a replay sends). "
+        "Null unless the key also holds testimonials:read."
     )
 
     class Meta(DeliverySerializer.Meta):
         fields = [*DeliverySerializer.Meta.fields, "body", "attempts_log"]
 
-    def get_body(self, delivery: WebhookDelivery) -> dict[str, Any]:
+    def get_body(self, delivery: WebhookDelivery) -> dict[str, Any] | None:
+        if not visibility.key_sees_payloads(caller_key(self.context)):
+            return None
         body: dict[str, Any] = json.loads(
             formats.render(delivery.endpoint.format, delivery.event.payload)
         )

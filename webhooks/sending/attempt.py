@@ -6,7 +6,6 @@ returns plain results (``Outcome``), never touching the ORM.
 
 from __future__ import annotations
 
-import re
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -15,15 +14,14 @@ from datetime import datetime, timedelta
 import httpx
 from django.utils import timezone
 
-from webhooks import signing
+from webhooks import headers, signing
 from webhooks.conf import conf
 from webhooks.metrics import instruments
 from webhooks.sending.retry import parse_retry_after
-from webhooks.sending.transport import AddressRefused, NameNotResolved, deadline
+from webhooks.sending.transport import LOCATION, AddressRefused, NameNotResolved, deadline
 
-# Custom header values that look like credentials are kept out of the attempt log.
-_SENSITIVE_HEADER = re.compile(r"auth|token|key|secret|passw|cookie|session", re.IGNORECASE)
-REDACTED = "[redacted]"
+# How much of a redirect's Location a failure quotes.
+LOCATION_QUOTED = 300
 
 
 @dataclass(frozen=True)
@@ -32,11 +30,13 @@ class Target:
 
     delivery_id: int
     endpoint_id: int
-    url: str
-    secrets: list[str]
-    custom_headers: dict[str, str]
+    # Credentials (a chat URL is one) and personal data: kept out of reprs, which end up
+    # in tracebacks and error reports.
+    url: str = field(repr=False)
+    secrets: list[str] = field(repr=False)
+    custom_headers: dict[str, str] = field(repr=False)
     webhook_id: str
-    body: bytes
+    body: bytes = field(repr=False)
     attempts: int
     schedule_position: int
 
@@ -104,13 +104,10 @@ def request_headers(target: Target, timestamp: int) -> dict[str, str]:
     }
 
 
-def loggable(headers: dict[str, str]) -> dict[str, str]:
-    return {
-        name: REDACTED
-        if _SENSITIVE_HEADER.search(name) and not name.startswith("webhook-")
-        else value
-        for name, value in headers.items()
-    }
+def loggable(target: Target, sent: dict[str, str]) -> dict[str, str]:
+    """The headers as the attempt records them: every custom value is the receiver's
+    credential, whatever the header is called."""
+    return headers.redacted(sent, target.custom_headers)
 
 
 def _read_bounded(response: httpx.Response, limit: int) -> bytes:
@@ -123,8 +120,10 @@ def _read_bounded(response: httpx.Response, limit: int) -> bytes:
 
 
 def _describe_failure(response: httpx.Response) -> str:
-    if response.is_redirect:
-        where = response.headers.get("location", "?")
+    if response.is_redirect or LOCATION in response.extensions:
+        where = str(response.extensions.get(LOCATION) or response.headers.get("location", "?"))
+        if len(where) > LOCATION_QUOTED:
+            where = where[: LOCATION_QUOTED - 1] + "…"
         return f"HTTP {response.status_code}: redirect to {where} not followed"
     if response.status_code == 410:
         return "HTTP 410 Gone: the receiver asked to stop; endpoint disabled"
@@ -154,6 +153,11 @@ def classify(exc: httpx.HTTPError) -> Failure:
         return Failure(f"TLS handshake failed: {exc}", True)
     if isinstance(exc, httpx.ConnectError):
         return Failure(f"connection failed: {exc}", True)
+    if isinstance(exc, httpx.LocalProtocolError):
+        # Its text may quote what was being written, headers included.
+        return Failure(
+            "refused before sending: the request could not be written", True, instruments.REFUSED
+        )
     if _caused_by(exc, ConnectionResetError):
         return Failure(f"connection reset by the receiver: {exc}", False)
     # Malformed responses, a connection closed mid-answer.
@@ -173,18 +177,25 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
 
 def attempt(client: httpx.Client, target: Target) -> Outcome:
     timestamp = int(time.time())
-    headers = request_headers(target, timestamp)
+    sent = request_headers(target, timestamp)
     outcome = Outcome(
         target=target,
         started_at=timezone.now(),
         duration_ms=0,
-        request_headers=loggable(headers),
+        request_headers=loggable(target, sent),
     )
     started = time.monotonic()
+    if problem := headers.unsendable(target.custom_headers):
+        # Stored before they were checked this strictly: refused here with the reason,
+        # never quoted by an encoding error further down.
+        outcome.error = storable(f"refused before sending: {problem} Edit the endpoint.")
+        outcome.unreachable, outcome.failure = True, instruments.REFUSED
+        outcome.finished_at = timezone.now()
+        return outcome
     try:
         with (
             deadline(conf.timeout),
-            client.stream("POST", target.url, content=target.body, headers=headers) as response,
+            client.stream("POST", target.url, content=target.body, headers=sent) as response,
         ):
             body = _read_bounded(response, conf.max_response_bytes)
         outcome.status_code = response.status_code
@@ -201,9 +212,11 @@ def attempt(client: httpx.Client, target: Target) -> Outcome:
             failure.unreachable,
             failure.kind,
         )
-    except httpx.InvalidURL as exc:
-        # A URL stored around full_clean() that httpx cannot even parse.
-        outcome.error, outcome.unreachable = f"refused before sending: {exc}", True
+    except httpx.InvalidURL:
+        # A URL stored around full_clean() that httpx cannot even parse (not quoted: the
+        # URL may hold a token).
+        outcome.error = "refused before sending: the endpoint's URL cannot be parsed"
+        outcome.unreachable = True
         outcome.failure = instruments.REFUSED
     outcome.duration_ms = round((time.monotonic() - started) * 1000)
     outcome.finished_at = timezone.now()

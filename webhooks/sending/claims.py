@@ -7,7 +7,7 @@ cluster. Claims go to the endpoint served longest ago: round-robin across endpoi
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
@@ -28,10 +28,10 @@ class EndpointSnapshot:
     """An endpoint as its dispatcher sends to it, read once per claim."""
 
     id: int
-    url: str
+    url: str = field(repr=False)  # credentials: out of tracebacks and error reports
     format: str
-    secrets: list[str]
-    headers: dict[str, str]
+    secrets: list[str] = field(repr=False)
+    headers: dict[str, str] = field(repr=False)
     max_in_flight: int
     rate_limit: float | None  # requests per second
     ordered: bool

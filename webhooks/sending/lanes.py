@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from queue import SimpleQueue
@@ -152,10 +153,17 @@ class Lane:
         try:
             outcome = attempt(client, target)
         except Exception as exc:  # a bug must cost one try, not the sender thread
-            logger.exception(
-                "webhook delivery %s: unexpected error", target.delivery_id, extra=target.log_ids()
+            # Where it happened, not what it said: an exception's text may quote what was
+            # being sent (a header value, the URL).
+            logger.error(
+                "webhook delivery %s: unexpected %s (its message is not logged)\n%s",
+                target.delivery_id,
+                type(exc).__name__,
+                "".join(traceback.format_tb(exc.__traceback__)),
+                extra=target.log_ids(),
             )
-            outcome = Outcome(target, timezone.now(), 0, {}, error=f"internal error: {exc!r}")
+            error = f"internal error ({type(exc).__name__}); the worker log says where"
+            outcome = Outcome(target, timezone.now(), 0, {}, error=error)
         finally:
             clients.give_back(target.endpoint_id, target.url, client)
         result = finish(outcome)

@@ -14,6 +14,7 @@ requests to user-typed URLs needs on top:
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 import ssl
 import threading
@@ -29,7 +30,9 @@ import httpcore
 import httpx
 
 from webhooks.conf import conf
-from webhooks.ssrf import refusal_reason
+from webhooks.ssrf import HOW_TO_ALLOW, refusal_reason
+
+logger = logging.getLogger(__name__)
 
 _attempt = threading.local()
 
@@ -160,7 +163,12 @@ class _GuardedBackend(httpcore.NetworkBackend):
                 # is how DNS rebinding gets past a check of the first one.
                 if host.strip("[]") == address:
                     raise AddressRefused(f"{address} is {reason}")
-                raise AddressRefused(f"{host} resolves to {address}, which is {reason}")
+                # What an internal name resolves to is the operator's business, not that
+                # of whoever reads the delivery log: the worker log has it.
+                logger.info("refused %s: it resolves to %s, %s", host, address, reason)
+                raise AddressRefused(
+                    f"{host} resolves to an address that is not public; {HOW_TO_ALLOW}"
+                )
         *others, last = addresses
         for address in others:
             try:
@@ -196,6 +204,10 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=False)
 
 
+# Where the transport leaves a redirect's Location (see GuardedTransport.handle_request).
+LOCATION = "webhooks.location"
+
+
 class GuardedTransport(httpx.HTTPTransport):
     def __init__(self, connections: int = 1) -> None:
         super().__init__(verify=_tls(), trust_env=False, retries=0)
@@ -209,6 +221,17 @@ class GuardedTransport(httpx.HTTPTransport):
             http2=False,
             network_backend=_GuardedBackend(),
         )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """The answer, with its ``Location`` moved out of the headers: the client, even not
+        following redirects, parses it into a next request, and a malformed one would
+        raise as though nothing had been answered. We only ever quote it."""
+        response = super().handle_request(request)
+        location = response.headers.get("location")
+        if location is not None:
+            del response.headers["location"]
+            response.extensions = {**response.extensions, LOCATION: location}
+        return response
 
 
 def new_client() -> httpx.Client:

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from api import grants
 from api.models import ApiKey
 from api.scopes import SCOPES
 
@@ -23,21 +24,26 @@ class Command(BaseCommand):
             action="extend",
             required=True,
             metavar="SCOPE",
-            help=f"one or more of: {', '.join(SCOPES)}, or all",
+            help=f"one or more of: {', '.join(SCOPES)}, or all (every scope --user holds)",
         )
         parser.add_argument(
-            "--user", metavar="USERNAME", help="recorded as the moderator of what it approves"
+            "--user",
+            metavar="USERNAME",
+            help="the key acts as this user: recorded as the moderator of what it approves, "
+            "and it gets only scopes this user holds (webhooks:secrets needs one)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         scopes = [s for text in options["scope"] for s in text.split(",") if s.strip()]
-        if "all" in scopes:
-            scopes = list(SCOPES)
         user = None
         if options["user"]:
             user = get_user_model()._default_manager.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"--user: there is no user {options['user']!r}")
+        if grants.ALL in scopes:
+            scopes = grants.grantable(user)
+        if problems := grants.refusals(None, [s for s in scopes if s in SCOPES], user):
+            raise CommandError(" ".join(problems))
         try:
             key, raw_key = ApiKey.create(options["name"], scopes, user)
         except ValidationError as error:

@@ -1,5 +1,5 @@
-"""``manage.py rotate_webhook_keys``: re-encrypt every endpoint secret under the first of
-WEBHOOKS_ENCRYPTION_KEYS, so older keys can be retired."""
+"""``manage.py rotate_webhook_keys``: re-encrypt every endpoint secret and custom header
+value under the first of WEBHOOKS_ENCRYPTION_KEYS, so older keys can be retired."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from webhooks import crypto
 from webhooks.models import WebhookEndpoint
 from webhooks.text import counted
 
-SECRET_COLUMNS = ("secret", "previous_secret")
+# Everything stored encrypted: the signing secrets and the custom headers.
+SECRET_COLUMNS = ("secret", "previous_secret", "headers")
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every webhook secret under the first key of WEBHOOKS_ENCRYPTION_KEYS. "
+        "Re-encrypt every webhook secret and custom header value under the first key of "
+        "WEBHOOKS_ENCRYPTION_KEYS. "
         "Put the new key first, keep the old ones after it, deploy that everywhere, run "
         "this, then remove the old keys."
     )
@@ -51,31 +53,36 @@ class Command(BaseCommand):
                     stale.append(pk)
             if unreadable:
                 raise CommandError(
-                    f"endpoint(s) {', '.join(f'#{pk}' for pk in unreadable)}: a secret cannot "
+                    f"endpoint(s) {', '.join(f'#{pk}' for pk in unreadable)}: a secret or "
+                    "its custom headers cannot "
                     "be decrypted with any key in WEBHOOKS_ENCRYPTION_KEYS; add the key it "
                     "was encrypted with (after the new one). Nothing changed."
                 )
             self.stdout.write(self._census(under_key))
             if dry_run:
                 self.stdout.write(
-                    f"Would re-encrypt the secrets of {counted(len(stale), 'endpoint')}. "
+                    f"Would re-encrypt the secrets and headers of "
+                    f"{counted(len(stale), 'endpoint')}. "
                     "Dry run: nothing changed."
                 )
                 return
             for endpoint in WebhookEndpoint.objects.filter(pk__in=stale):
                 # Saving the plaintext encrypts it under the first key.
                 WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
-                    secret=endpoint.secret, previous_secret=endpoint.previous_secret
+                    secret=endpoint.secret,
+                    previous_secret=endpoint.previous_secret,
+                    headers=endpoint.headers,
                 )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Re-encrypted the secrets of {counted(len(stale), 'endpoint')} under key 1."
+                f"Re-encrypted the secrets and headers of {counted(len(stale), 'endpoint')} "
+                "under key 1."
             )
             + " Keys after the first can be removed once every process runs with this list."
         )
 
     def _census(self, under_key: Counter[int]) -> str:
         if not under_key:
-            return "No secrets stored yet."
+            return "Nothing encrypted stored yet."
         parts = [f"key {n}: {under_key[n]}" for n in sorted(under_key)]
-        return "Secrets by the key that encrypts them: " + ", ".join(parts) + "."
+        return "Encrypted values by the key that encrypts them: " + ", ".join(parts) + "."
