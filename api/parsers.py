@@ -40,7 +40,14 @@ class BoundedMultiPartParser(MultiPartParser):
         limit = limit_of() if limit_of else None
         if limit is None:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        length = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
+        length = _content_length(request.META if request is not None else {})
         if limit is not None and length > limit + MULTIPART_OVERHEAD:
             raise TooLarge(f"The request body is {length} bytes; at most {limit} are taken here.")
         return super().parse(stream, media_type, parser_context)
+
+
+def _content_length(meta: Any) -> int:
+    try:
+        return int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # as Django's own multipart parser reads it: nothing announced

@@ -18,7 +18,7 @@ from tests.receiver import Receiver
 from tests.test_webhook_endpoints import stored_column
 from webhooks import crypto, headers
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.sending import claims
+from webhooks.sending import claims, lanes
 from webhooks.sending.attempt import Target
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +169,27 @@ def test_what_a_sender_holds_stays_out_of_reprs_and_so_of_tracebacks() -> None:
     for shown in (repr(snapshot), repr(target)):
         for hidden in ("qu3ry", "s3cr3t", endpoint.secret, "a@example.com"):
             assert hidden not in shown
+
+
+def test_an_unexpected_error_is_recorded_by_its_type_never_by_its_text(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An exception's text may quote what was being sent: the attempt says what kind of
+    error it was, the worker log where it happened."""
+
+    value = "clé-" + "s3cr3te"  # built here: a traceback quotes the raising line only
+
+    def broken(client: object, target: Target) -> None:
+        raise UnicodeEncodeError("ascii", value, 2, 3, "ordinal not in range(128)")
+
+    monkeypatch.setattr(lanes, "attempt", broken)
+    caplog.set_level(logging.DEBUG)
+    make_endpoint()
+    make_testimonial()
+    send_everything_due()
+
+    (attempt,) = DeliveryAttempt.objects.all()
+    assert attempt.error == "internal error (UnicodeEncodeError); the worker log says where"
+    assert "unexpected UnicodeEncodeError" in caplog.text
+    assert "test_custom_headers.py" in caplog.text  # where: the traceback's frames
+    assert "s3cr3te" not in caplog.text
