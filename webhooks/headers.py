@@ -104,7 +104,7 @@ def from_form(stored: Mapping[str, str], submitted: Mapping[str, Any]) -> dict[s
     name as now written), anything else replacing it; a name left out is removed."""
     by_name = {name.lower(): value for name, value in stored.items()}
     return {
-        name: by_name.get(name.lower(), value) if isinstance(name, str) and value == KEPT else value
+        name: by_name.get(name.lower(), value) if value == KEPT else value
         for name, value in submitted.items()
     }
 
@@ -112,10 +112,6 @@ def from_form(stored: Mapping[str, str], submitted: Mapping[str, Any]) -> dict[s
 def patched(stored: Mapping[str, str], changes: Mapping[str, Any]) -> dict[str, Any]:
     """An API update: each named header set, or removed when given ``null``; the others
     kept, since a client cannot read their values to send them back."""
-    result = dict(stored)
-    for name, value in changes.items():
-        for existing in [n for n in result if isinstance(name, str) and n.lower() == name.lower()]:
-            del result[existing]
-        if value is not None:
-            result[name] = value
-    return result
+    named = {name.lower() for name in changes}
+    kept = {name: value for name, value in stored.items() if name.lower() not in named}
+    return kept | {name: value for name, value in changes.items() if value is not None}
