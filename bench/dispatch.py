@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import api, formats, observability, scheduling
+from bench import api, formats, observability, scheduling, writes
 from bench.harness import TIMEOUT, Bench, configure
 from bench.support import Receiver, StatementCounter, percentile
 
@@ -165,6 +165,7 @@ FIGURES = (
     "api",
     "formats",
     "watching",
+    "writes",
 )
 
 
@@ -231,6 +232,8 @@ def main() -> None:
             results |= formats.slack_throughput(bench, args.events // 2, args.endpoints)
         if "watching" in figures:
             results |= observability.watching_cost(bench, args.log_deliveries)
+        if "writes" in figures:
+            results |= writes.write_path(bench)
     finally:
         bench.stop_worker()
         receiver.close()

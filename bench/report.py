@@ -171,6 +171,29 @@ ROWS: list[Row] = [
         "",
     ),
     (
+        "API writes, 16 clients via gunicorn: writes/s, webhooks on / off",
+        lambda r: _figure(
+            r,
+            "writes_on_per_s",
+            "{:,.0f} / {:,.0f}/s ({:.2f})",
+            "writes_off_per_s",
+            "writes_on_off_ratio",
+        ),
+        "on/off ≥ 0.9 (must ≥ 0.8); PostgreSQL ≥ SQLite",
+    ),
+    (
+        "API writes, p50 / p99, webhooks on (off)",
+        lambda r: _figure(
+            r,
+            "writes_on_p50_ms",
+            "{:.0f} / {:.0f} ms ({:.0f} / {:.0f})",
+            "writes_on_p99_ms",
+            "writes_off_p50_ms",
+            "writes_off_p99_ms",
+        ),
+        "p99 ≤ 250 ms",
+    ),
+    (
         "worker RSS before → after deliveries",
         lambda r: (
             f"{r['worker_rss_before_mb']:.0f} → {r['worker_rss_after_mb']:.0f} MB "

@@ -30,12 +30,13 @@ def free_port() -> int:
 def gunicorn(
     data_dir: Path,
     env: dict[str, str] | None = None,
-    workers: int = 2,
+    workers: int | None = 2,
     options: tuple[str, ...] = (),
 ) -> Iterator[str]:
     """Its base URL once it answers ``/healthz``; stopped (SIGTERM) afterwards. Runs with
     DJANGO_DEBUG=false, as production does, over plain HTTP on 127.0.0.1. ``options``
-    are more of gunicorn's command-line options."""
+    are more of gunicorn's command-line options; ``workers=None`` keeps the number
+    gunicorn.conf.py sets."""
     port = free_port()
     log = data_dir / f"gunicorn-{port}.log"
     defaults = {
@@ -53,8 +54,7 @@ def gunicorn(
         "settings.wsgi",
         "--bind",
         f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
+        *(("--workers", str(workers)) if workers else ()),
         *options,
     ]
     with log.open("wb") as out:

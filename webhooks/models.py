@@ -349,6 +349,11 @@ class DeliveryAttempt(models.Model):
     class Meta:
         ordering = ["delivery", "number"]
         verbose_name = "delivery attempt"
+        constraints = [
+            # One row per try: a delivery sent twice shows as two numbers, never as one
+            # number twice (recording numbers the tries, not the sender's snapshot).
+            models.UniqueConstraint(fields=["delivery", "number"], name="attempt_number_unique"),
+        ]
         indexes = [
             # Endpoint health in the admin counts the attempts of the last 24 hours.
             models.Index(fields=["started_at"], name="attempt_started_idx"),

@@ -6,6 +6,7 @@ cluster. Claims go to the endpoint served longest ago: round-robin across endpoi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,8 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from webhooks.chunking import chunked
 from webhooks.conf import conf
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
 
 # What, when it changes, makes a dispatcher's copy of an endpoint stale: its saved
 # settings (admin, API, rotation bump updated_at), whether it is active, and whether the
@@ -104,18 +107,29 @@ def claim(
     with transaction.atomic():
         # NO KEY: inserting a delivery takes a key-share lock on its endpoint, which a
         # plain FOR UPDATE would conflict with.
-        ids = list(
+        previous = dict(
             claimable(now, exclude)
             .filter(pk__in=candidates)
             .select_for_update(skip_locked=True, no_key=True)
-            .values_list("id", flat=True)
+            .values_list("id", "claimed_by")
         )
-        if not ids:
+        if not previous:
             return []
+        ids = list(previous)
         WebhookEndpoint.objects.filter(pk__in=ids).update(
             claimed_by=owner, claimed_until=now + conf.lease, last_served_at=now
         )
         endpoints = list(WebhookEndpoint.objects.filter(pk__in=ids))
+    for pk, holder in previous.items():
+        if holder:  # a release empties it: its holder stopped without one
+            logger.warning(
+                "webhook endpoint %s: worker %s stopped without releasing it (killed, or "
+                "cut off from the database); the deliveries it sent in its last moments "
+                "and had not recorded go again, under the same webhook-id",
+                pk,
+                holder,
+                extra={"endpoint_id": pk},
+            )
     # Decrypting the secrets happens outside the transaction.
     return [snapshot(endpoint, now) for endpoint in endpoints]
 

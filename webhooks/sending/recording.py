@@ -15,7 +15,7 @@ is logged and dropped (its delivery stays pending and goes again).
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -166,18 +166,35 @@ def _record(finished: Sequence[Finished], pauses: Sequence[Pause], now: datetime
     with transaction.atomic():
         # Deliveries deleted meanwhile (their endpoint was deleted) take their results
         # with them.
-        existing = _existing([r.outcome.target.delivery_id for r in finished])
-        finished = [r for r in finished if r.outcome.target.delivery_id in existing]
-        DeliveryAttempt.objects.bulk_create([_attempt_row(r.outcome) for r in finished])
-        settled: dict[Settlement, list[int]] = defaultdict(list)
+        tried = _tries_so_far([r.outcome.target.delivery_id for r in finished])
+        finished = sorted(
+            (r for r in finished if r.outcome.target.delivery_id in tried),
+            key=lambda r: r.outcome.started_at,
+        )
+        rows = []
+        tries: Counter[int] = Counter()
         for result in finished:
-            settled[result.settlement].append(result.outcome.target.delivery_id)
-        for settlement, ids in settled.items():
+            delivery_id = result.outcome.target.delivery_id
+            tries[delivery_id] += 1
+            rows.append(_attempt_row(result.outcome, tried[delivery_id] + tries[delivery_id]))
+        DeliveryAttempt.objects.bulk_create(rows)
+        last = {r.outcome.target.delivery_id: r.settlement for r in finished}
+        settled: dict[tuple[Settlement, int], list[int]] = defaultdict(list)
+        for delivery_id, settlement in last.items():  # its last try settles a delivery
+            settled[(settlement, tries[delivery_id])].append(delivery_id)
+        for (settlement, count), ids in settled.items():
+            if count > 1:
+                logger.error(
+                    "webhook deliveries %s were sent %s times in one round; each try is "
+                    "logged (receivers deduplicate on webhook-id)",
+                    ids,
+                    count,
+                )
             for chunk in chunked(ids):
                 WebhookDelivery.objects.filter(id__in=chunk).update(
                     status=settlement.status,
-                    attempts=F("attempts") + 1,
-                    schedule_position=F("schedule_position") + 1,
+                    attempts=F("attempts") + count,
+                    schedule_position=F("schedule_position") + count,
                     next_attempt_at=settlement.next_attempt_at,
                     last_status_code=settlement.last_status_code,
                     last_error=settlement.last_error,
@@ -208,10 +225,14 @@ def _record(finished: Sequence[Finished], pauses: Sequence[Pause], now: datetime
             )
 
 
-def _existing(ids: Sequence[int]) -> set[int]:
-    found: set[int] = set()
-    for chunk in chunked(ids):
-        found.update(WebhookDelivery.objects.filter(id__in=chunk).values_list("id", flat=True))
+def _tries_so_far(ids: Sequence[int]) -> dict[int, int]:
+    """Each delivery's logged tries, its row locked until the round is stored (by id, so
+    two rounds cannot deadlock): the next try's number is read here, under the lock, not
+    from what the sender read before sending."""
+    found: dict[int, int] = {}
+    for chunk in chunked(sorted(set(ids))):
+        rows = WebhookDelivery.objects.filter(id__in=chunk).order_by("id").select_for_update()
+        found.update(rows.values_list("id", "attempts"))
     return found
 
 
@@ -228,10 +249,10 @@ def _pause(pause: Pause) -> None:
     )
 
 
-def _attempt_row(outcome: Outcome) -> DeliveryAttempt:
+def _attempt_row(outcome: Outcome, number: int) -> DeliveryAttempt:
     return DeliveryAttempt(
         delivery_id=outcome.target.delivery_id,
-        number=outcome.target.attempts + 1,
+        number=number,
         started_at=outcome.started_at,
         duration_ms=outcome.duration_ms,
         request_headers=outcome.request_headers,

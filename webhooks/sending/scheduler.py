@@ -98,10 +98,16 @@ class Scheduler:
                     lane.changed.notify_all()
 
     def releasable(self) -> list[Channel]:
+        """The channels that are done, each stopped in the same breath: the claim thread
+        reads for idle channels too, and a delivery it added after this check went out
+        from a lane about to be released while the next claim of the endpoint, here or
+        in another worker, read it again (the same delivery sent twice, both tries
+        logged as the first)."""
         done = []
         for lane in self._lanes_now():
             with lane.changed:
                 if lane.channel.releasable():
+                    lane.channel.stop("released: nothing left to send")
                     done.append(lane.channel)
         return done
 

@@ -1,0 +1,58 @@
+"""The write path: the API under 16 concurrent writers (each submits a testimonial and
+approves it, again and again), through gunicorn as the image runs it, with one worker
+sending to a receiver that answers at once. Measured with no endpoint subscribed
+(webhooks off) and with one (on): what recording and sending webhooks cost the site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.harness import Bench
+from bench.support import percentile
+
+WRITERS = 16
+SECONDS = 15.0
+# The web process as deployed, over plain HTTP on 127.0.0.1; throttling as configured,
+# with an allowance no benchmark client reaches.
+WEB_ENV = {
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "API_KEY_RATE": "10000000/minute",
+}
+
+
+def _run(base: str, key: str, label: str) -> dict[str, Any]:
+    from tests.load import drive
+
+    writes = drive(base, key, WRITERS, SECONDS)
+    if writes.errors:
+        raise SystemExit(f"writes ({label}) failed: {writes.errors[:3]}")
+    return {
+        f"writes_{label}_per_s": writes.per_second,
+        f"writes_{label}_p50_ms": percentile(writes.latencies_ms, 0.5),
+        f"writes_{label}_p99_ms": percentile(writes.latencies_ms, 0.99),
+    }
+
+
+def write_path(bench: Bench) -> dict[str, Any]:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from api.models import ApiKey
+    from tests.web_process import gunicorn
+
+    _, key = ApiKey.create("bench-writes", ["testimonials:write", "testimonials:moderate"])
+    bench.start_worker()
+    results: dict[str, Any] = {"writes_clients": WRITERS}
+    with gunicorn(Path(settings.DATA_DIR), env=WEB_ENV, workers=None) as base:
+        bench.subscribe_only([])
+        results |= _run(base, key, "off")
+        bench.subscribe_only(["/writes"])
+        bench.receiver.reset()
+        results |= _run(base, key, "on")
+    bench.drain()
+    bench.subscribe_only([])
+    bench.stop_worker()
+    results["writes_on_off_ratio"] = results["writes_on_per_s"] / results["writes_off_per_s"]
+    return results
