@@ -66,4 +66,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
 
 # gunicorn handles SIGTERM itself as PID 1 (so does qcluster): `docker stop` is quick.
-CMD ["gunicorn", "settings.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+# Two worker processes (gunicorn.conf.py); WEB_CONCURRENCY=N for N.
+CMD ["gunicorn", "settings.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

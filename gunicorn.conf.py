@@ -8,6 +8,7 @@ which import the settings and prometheus-client after.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,11 @@ from settings import environment
 from webhooks.metrics import directories
 
 BASE_DIR = Path(__file__).resolve().parent
+
+# Two processes unless WEB_CONCURRENCY (the variable gunicorn and hosting platforms use)
+# says otherwise: gunicorn's own default is one, which left half of a two-core machine
+# idle under 16 API writers (docs/performance.md).
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
 
 def on_starting(server: Any) -> None:

@@ -166,6 +166,7 @@ FIGURES = (
     "formats",
     "watching",
     "writes",
+    "spread",
 )
 
 
@@ -182,6 +183,7 @@ def main() -> None:
     parser.add_argument("--limited-deliveries", type=int, default=1000)
     parser.add_argument("--ordered-events", type=int, default=1000)
     parser.add_argument("--log-deliveries", type=int, default=100_000)
+    parser.add_argument("--spread-deliveries", type=int, default=10_000)
     parser.add_argument(
         "--figures",
         default=",".join(FIGURES),
@@ -232,6 +234,12 @@ def main() -> None:
             results |= formats.slack_throughput(bench, args.events // 2, args.endpoints)
         if "watching" in figures:
             results |= observability.watching_cost(bench, args.log_deliveries)
+        if "spread" in figures:
+            results |= scheduling.spread(bench, args.spread_deliveries, 10, 20)
+            results |= scheduling.spread(bench, args.spread_deliveries, 500, 20)
+            results["spread_ratio"] = results["spread_500_per_s"] / results["spread_10_per_s"]
+            slow = scheduling.spread(bench, 6000, 24, 100)
+            results["spread_24_slow_per_s"] = slow["spread_24_per_s"]
         if "writes" in figures:
             results |= writes.write_path(bench)
     finally:

@@ -7,7 +7,10 @@ milliseconds), where scheduling matters more than raw speed:
   to two dozen endpoints answering in 40 ms drain, against the same probe with no burst;
 * a rate-limited endpoint (50/s) with two ``qcluster`` processes: the most receipts in
   any one second, and the average rate;
-* an ordered endpoint, 1,000 events, a fifth of the answers 500: deliveries out of order.
+* an ordered endpoint, 1,000 events, a fifth of the answers 500: deliveries out of order;
+* the same 10,000 deliveries over 10 and over 500 endpoints answering in 20 ms, and
+  6,000 over 24 endpoints answering in 100 ms: whether sending costs more as
+  subscribers multiply.
 """
 
 from __future__ import annotations
@@ -33,6 +36,25 @@ def one_slow_endpoint(
     return {
         f"slow_endpoint{suffix}_per_s": deliveries / max(done["last"] - done["first"], 1e-9),
         f"slow_endpoint{suffix}_peak_in_flight": done["peak_in_flight"],
+    }
+
+
+def spread(bench: Bench, deliveries: int, endpoints: int, latency_ms: int) -> dict[str, Any]:
+    """``deliveries`` due at once, spread evenly over ``endpoints`` answering in
+    ``latency_ms``, sent by one qcluster with the default settings: deliveries/s."""
+    bench.drain()
+    bench.stop_worker()
+    label = f"/spread{endpoints}-"
+    bench.subscribe_only([f"{label}{n}?ms={latency_ms}" for n in range(endpoints)])
+    bench.receiver.reset()
+    bench.commit_events(deliveries // endpoints)
+    bench.start_worker()
+    done = bench.receiver.wait_for(deliveries, timeout=600, prefix=label)
+    bench.stop_worker()
+    return {
+        f"spread_{endpoints}_per_s": deliveries / max(done["last"] - done["first"], 1e-9),
+        "spread_deliveries": deliveries,
+        "spread_latency_ms": latency_ms,
     }
 
 

@@ -225,3 +225,28 @@ def test_each_event_type_has_its_own_shape(event_type: str) -> None:
         testimonial.rating,
         status,
     )
+
+
+def test_a_process_wakes_the_dispatchers_at_most_once_a_quarter_poll(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """With the Redis broker: not a task per commit, which the cluster ran and logged one
+    by one; what a woken dispatcher misses waits a quarter poll for the next message."""
+    from django_q import tasks
+    from django_q.conf import Conf
+
+    from webhooks import outbox
+
+    sent: list[str] = []
+    monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(outbox, "_broker", lambda: None)
+    monkeypatch.setattr(tasks, "async_task", lambda name, **_: sent.append(name))
+    monkeypatch.setattr(outbox, "_woken_at", 0.0)
+    settings.WEBHOOKS_POLL_INTERVAL = "0.4s"
+    moments = iter([1000.0, 1000.05, 1000.11])
+    monkeypatch.setattr(outbox.time, "monotonic", lambda: next(moments))
+
+    for _ in range(3):
+        outbox._wake_dispatchers()
+
+    assert sent == ["webhooks.tasks.wake", "webhooks.tasks.wake"]  # at 0 and 110 ms
