@@ -36,10 +36,6 @@ ROUND_SECONDS = 0.02
 # nothing is): in batches, which cost far less per result, and never so late that a
 # crash would send much twice (what was sent since the last record goes again).
 RECORD_SECONDS = 0.25
-# ...and, with nothing in flight, at most this often: on SQLite every transaction of the
-# dispatcher's is one the site's writes wait for (one a round, 35 a second, cost the API
-# a quarter of its write throughput under 16 writers).
-RECORD_GAP_SECONDS = 0.05
 
 
 class Dispatcher:
@@ -90,10 +86,8 @@ class Dispatcher:
         finished, pauses = self.scheduler.results()
         self.unrecorded += finished
         self.unrecorded_pauses += pauses
-        since = time.monotonic() - self._recorded
-        due = since >= RECORD_SECONDS or self.unrecorded_pauses
-        idle_due = since >= RECORD_GAP_SECONDS and not self._sending()
-        if (self.unrecorded or self.unrecorded_pauses) and (due or idle_due):
+        due = time.monotonic() - self._recorded >= RECORD_SECONDS or self.unrecorded_pauses
+        if (self.unrecorded or self.unrecorded_pauses) and (due or not self._sending()):
             self._recorded = time.monotonic()
             recording.record(self.unrecorded, self.unrecorded_pauses, now)
             self.scheduler.recorded(self.unrecorded)
