@@ -18,7 +18,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 help:
 	@echo "make run    start the service on http://127.0.0.1:8000 (admin at /admin/)"
 	@echo "make test   lint, type-check and run the suite (SQLite, then PostgreSQL + Redis)"
-	@echo "make bench  dispatcher benchmark on SQLite and PostgreSQL + Redis (~8 min)"
+	@echo "make bench  dispatcher benchmark on SQLite and PostgreSQL + Redis (~11 min)"
 	@echo "make lint   ruff only"
 	@echo "make openapi  regenerate docs/openapi.yaml (a test fails while it is out of date)"
 
