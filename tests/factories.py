@@ -141,7 +141,6 @@ def make_outcome(delivery: WebhookDelivery, status: int = 200, body: str = "ok")
         custom_headers={},
         webhook_id=str(delivery.event_id),
         body=b"{}",
-        attempts=delivery.attempts,
         schedule_position=delivery.schedule_position,
     )
     return Outcome(target, timezone.now(), 3, {"webhook-id": target.webhook_id}, status, body)

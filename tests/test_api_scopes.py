@@ -194,7 +194,7 @@ def planted() -> Planted:
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     target = Target(
         delivery.pk, endpoint.pk, endpoint.url, endpoint.signing_secrets(), endpoint.headers,
-        str(delivery.event_id), b"{}", 0, 0,
+        str(delivery.event_id), b"{}", 0,
     )  # fmt: skip
     DeliveryAttempt.objects.create(
         delivery=delivery, number=1, started_at=delivery.created_at, duration_ms=5,

@@ -164,7 +164,7 @@ def test_what_a_sender_holds_stays_out_of_reprs_and_so_of_tracebacks() -> None:
     )
     snapshot = claims.snapshot(endpoint, timezone.now())
     target = Target(1, endpoint.pk, endpoint.url, endpoint.signing_secrets(), endpoint.headers,
-                    "msg", b'{"author_email": "a@example.com"}', 0, 0)  # fmt: skip
+                    "msg", b'{"author_email": "a@example.com"}', 0)  # fmt: skip
 
     for shown in (repr(snapshot), repr(target)):
         for hidden in ("qu3ry", "s3cr3t", endpoint.secret, "a@example.com"):

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def signed(secret: str, body: bytes) -> dict[str, str]:
-    target = Target(1, 1, "", [secret], {}, "8d4e2f0a-1b2c-4d3e-8f40-5a6b7c8d9e0f", body, 0, 0)
+    target = Target(1, 1, "", [secret], {}, "8d4e2f0a-1b2c-4d3e-8f40-5a6b7c8d9e0f", body, 0)
     return request_headers(target, int(time.time()))
 
 

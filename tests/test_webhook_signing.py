@@ -23,7 +23,6 @@ def target(*secrets: str, body: str = BODY) -> Target:
         custom_headers={"X-Tenant": "acme", "Authorization": "Bearer s3cr3t"},
         webhook_id="8c3f1d8e-8d5b-4a7e-9a55-0f2c1b2d3e4f",
         body=body.encode(),
-        attempts=0,
         schedule_position=0,
     )
 

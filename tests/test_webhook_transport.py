@@ -25,7 +25,6 @@ def target(url: str) -> Target:
         custom_headers={},
         webhook_id="e7d1c7a0-0000-4000-8000-000000000001",
         body=b'{"type":"webhook.test"}',
-        attempts=0,
         schedule_position=0,
     )
 

@@ -37,7 +37,6 @@ class Target:
     custom_headers: dict[str, str] = field(repr=False)
     webhook_id: str
     body: bytes = field(repr=False)
-    attempts: int
     schedule_position: int
 
     def log_ids(self) -> dict[str, object]:

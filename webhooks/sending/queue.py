@@ -53,7 +53,7 @@ def next_deliveries(
 
 
 # Plain rows, not model instances: this runs for every delivery sent.
-_COLUMNS = ("id", "attempts", "schedule_position", "event_id", "event__payload")
+_COLUMNS = ("id", "schedule_position", "event_id", "event__payload")
 _POSITION = _COLUMNS.index("schedule_position")
 
 
@@ -63,7 +63,7 @@ def _interleave(first: list[int], second: list[int]) -> list[int]:
 
 
 def _target(endpoint: EndpointSnapshot, row: tuple[Any, ...]) -> Target:
-    pk, attempts, schedule_position, event_id, payload = row[:5]
+    pk, schedule_position, event_id, payload = row[:4]
     return Target(
         delivery_id=pk,
         endpoint_id=endpoint.id,
@@ -72,6 +72,5 @@ def _target(endpoint: EndpointSnapshot, row: tuple[Any, ...]) -> Target:
         custom_headers=endpoint.headers,
         webhook_id=str(event_id),
         body=formats.render(endpoint.format, payload).encode(),
-        attempts=attempts,
         schedule_position=schedule_position,
     )
