@@ -194,6 +194,17 @@ ROWS: list[Row] = [
         "on/off ≥ 0.9 (must ≥ 0.8); PostgreSQL ≥ SQLite",
     ),
     (
+        "API writes: machine CPU per write, webhooks on / off (off ÷ on)",
+        lambda r: _figure(
+            r,
+            "writes_on_cpu_ms",
+            "{:.1f} / {:.1f} ms ({:.2f})",
+            "writes_off_cpu_ms",
+            "writes_cpu_off_on_ratio",
+        ),
+        "what the ratio above is, less the machine's mood",
+    ),
+    (
         "API writes, p50 / p99, webhooks on (off)",
         lambda r: _figure(
             r,

@@ -134,6 +134,17 @@ def wait_until(condition: Any, timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
+def machine_cpu_seconds() -> float | None:
+    """CPU time the whole machine has spent busy (every process, the kernel included),
+    from ``/proc/stat``; None where there is none."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]

@@ -14,10 +14,14 @@ from datetime import datetime
 from itertools import chain, takewhile, zip_longest
 from typing import Any
 
+from django.db.models import QuerySet
+
 from webhooks import formats
 from webhooks.models import DeliveryStatus, WebhookDelivery
+from webhooks.sending import statements
 from webhooks.sending.attempt import Target
 from webhooks.sending.claims import EndpointSnapshot
+from webhooks.sending.statements import PreparedQuery
 
 # Beyond this many deliveries in hand an endpoint has enough work; skip the read rather
 # than send an ever longer NOT IN list.
@@ -31,16 +35,23 @@ def next_deliveries(
     while no retries are due (the usual case), three when first tries must be mixed in."""
     if limit <= 0 or len(in_hand) > MAX_EXCLUDED:
         return []
-    pending = WebhookDelivery.objects.filter(
-        endpoint_id=endpoint.id, status=DeliveryStatus.PENDING
-    ).exclude(id__in=list(in_hand))
     if endpoint.ordered:
         # The chain in event order, up to the first delivery that is not due.
+        pending = WebhookDelivery.objects.filter(
+            endpoint_id=endpoint.id, status=DeliveryStatus.PENDING
+        ).exclude(id__in=list(in_hand))
         rows = list(pending.order_by("id").values_list(*_COLUMNS, "next_attempt_at")[:limit])
         chain = takewhile(lambda row: row[-1] is not None and row[-1] <= now, rows)
         return [_target(endpoint, row) for row in chain]
-    due = pending.filter(next_attempt_at__lte=now).order_by("next_attempt_at", "id")
-    rows = list(due.values_list(*_COLUMNS)[:limit])
+    due = _due(now, endpoint.id).exclude(id__in=list(in_hand))
+    if len(in_hand) <= limit:
+        # The usual read, many times a second at a trickle: compiled once, the few in
+        # hand left out here (fetched in a few sizes, so a few compilations).
+        fetch = 1 << (limit + len(in_hand) - 1).bit_length()
+        fetched = _DUE.rows(fetch, now=now, endpoint_id=endpoint.id)
+        rows = [row for row in fetched if row[0] not in in_hand][:limit]
+    else:
+        rows = list(due.values_list(*_COLUMNS)[:limit])
     if not any(row[_POSITION] for row in rows):
         return [_target(endpoint, row) for row in rows]
     found = {row[0]: row for row in rows}
@@ -55,6 +66,19 @@ def next_deliveries(
 # Plain rows, not model instances: this runs for every delivery sent.
 _COLUMNS = ("id", "schedule_position", "event_id", "event__payload")
 _POSITION = _COLUMNS.index("schedule_position")
+
+
+def _due(now: datetime, endpoint_id: int) -> QuerySet[WebhookDelivery]:
+    """An unordered endpoint's due deliveries, oldest due first."""
+    pending = WebhookDelivery.objects.filter(endpoint_id=endpoint_id, status=DeliveryStatus.PENDING)
+    return pending.filter(next_attempt_at__lte=now).order_by("next_attempt_at", "id")
+
+
+_DUE = PreparedQuery(
+    lambda now, endpoint_id: _due(now, endpoint_id).values_list(*_COLUMNS),
+    now=statements.NOW,
+    endpoint_id=statements.ID,
+)
 
 
 def _interleave(first: list[int], second: list[int]) -> list[int]:
