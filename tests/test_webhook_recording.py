@@ -29,8 +29,8 @@ def refusing(monkeypatch: pytest.MonkeyPatch) -> None:
     refused a NUL byte before bodies were cleaned)."""
     real = recording._attempt_row
 
-    def row(outcome: Outcome, number: int) -> DeliveryAttempt:
-        attempt = real(outcome, number)
+    def row(outcome: Outcome) -> DeliveryAttempt:
+        attempt = real(outcome)
         if outcome.response_body == POISON:
             attempt.duration_ms = -1  # breaks the column's CHECK constraint
         return attempt

@@ -36,6 +36,10 @@ ROUND_SECONDS = 0.02
 # nothing is): in batches, which cost far less per result, and never so late that a
 # crash would send much twice (what was sent since the last record goes again).
 RECORD_SECONDS = 0.25
+# A round stops recording after this long and leaves the rest to the next: the round
+# renews the claims, and past the renewal window the senders stop, so a round stuck
+# recording a burst's backlog for seconds held back every endpoint, the quiet ones too.
+RECORD_BUDGET_SECONDS = 0.1
 
 
 class Dispatcher:
@@ -89,14 +93,29 @@ class Dispatcher:
         due = time.monotonic() - self._recorded >= RECORD_SECONDS or self.unrecorded_pauses
         if (self.unrecorded or self.unrecorded_pauses) and (due or not self._sending()):
             self._recorded = time.monotonic()
-            recording.record(self.unrecorded, self.unrecorded_pauses, now)
-            self.scheduler.recorded(self.unrecorded)
-            self.unrecorded, self.unrecorded_pauses = [], []
+            self._store(now, RECORD_BUDGET_SECONDS)
+        left = bool(self.unrecorded)
+        if left:
+            self._recorded = -RECORD_SECONDS  # the rest is due in the next round
         released = self.holder.release(now)
         fed = self._read(self.scheduler.to_read(conf.poll_interval), now)
         self.holder.take_turns(now)
         self._maintain()
-        return bool(finished or pauses or released or fed)
+        return bool(finished or pauses or released or fed or left)
+
+    def _store(self, now: datetime, budget: float | None = None) -> None:
+        """Records the results in hand, a batch per transaction, for ``budget`` seconds at
+        most (at least one batch); what is left, or not stored because the database went
+        away, stays in hand for the next round."""
+        started = time.monotonic()
+        batches = recording.batches(self.unrecorded, self.unrecorded_pauses)
+        for done, (finished, pauses) in enumerate(batches, start=1):
+            if done > 1 and budget is not None and time.monotonic() - started > budget:
+                break
+            recording.record(finished, pauses, now)
+            self.scheduler.recorded(finished)
+            self.unrecorded = [result for rest, _ in batches[done:] for result in rest]
+            self.unrecorded_pauses = [pause for _, rest in batches[done:] for pause in rest]
 
     def _sending(self) -> bool:
         return any(channel.in_flight for channel in self.scheduler.channels())
@@ -165,8 +184,7 @@ class Dispatcher:
             finished, pauses = self.scheduler.results()
             self.unrecorded += finished
             self.unrecorded_pauses += pauses
-            recording.record(self.unrecorded, self.unrecorded_pauses, now)
-            self.unrecorded, self.unrecorded_pauses = [], []
+            self._store(now)
             self.holder.release_all(now)
         finally:
             self.clients.close_all()

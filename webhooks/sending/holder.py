@@ -82,8 +82,12 @@ class Holder:
             workers.beat(self.owner, now)
             self.alive = workers.alive(now)
             current = claims.versions(held, now)
+            # Only the channels whose versions were read: one the claim thread added since
+            # has none in ``current`` and was stopped as changed the moment it was claimed.
             stale = [
-                c.id for c in self.scheduler.channels() if current.get(c.id) != c.endpoint.version
+                c.id
+                for c in self.scheduler.channels()
+                if c.id in held and current.get(c.id) != c.endpoint.version
             ]
             self.scheduler.stop(stale, "the endpoint changed")
             self._rebalance(now)

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 
 from webhooks import health, operational
@@ -87,6 +87,24 @@ def settle(outcome: Outcome) -> Settlement:
 
 def finish(outcome: Outcome) -> Finished:
     return Finished(outcome, settle(outcome))
+
+
+# Results stored per transaction at most. On SQLite the transaction holds the one write
+# lock, and a busy dispatcher's Python work inside it waits for the GIL behind its sender
+# threads: 1,000-1,600 results at once (a burst's backlog of rounds) held it for up to 1.5 s,
+# and every other writer (a new event's claim, the API) waited that long.
+BATCH = 100
+
+
+def batches(
+    finished: Sequence[Finished], pauses: Sequence[Pause]
+) -> list[tuple[list[Finished], list[Pause]]]:
+    """``finished`` in the order the tries started, ``BATCH`` at a time; the pauses with
+    the first batch. Stored in this order, each delivery's tries are numbered and settled
+    as they happened, whichever batch holds them."""
+    ordered = sorted(finished, key=lambda r: r.outcome.started_at)
+    cut = [ordered[i : i + BATCH] for i in range(0, len(ordered), BATCH)] or [[]]
+    return [(batch, list(pauses) if n == 0 else []) for n, batch in enumerate(cut)]
 
 
 def record(finished: Sequence[Finished], pauses: Sequence[Pause], now: datetime) -> None:
@@ -163,53 +181,31 @@ def _record_alone(result: Finished, now: datetime) -> None:
 
 
 def _record(finished: Sequence[Finished], pauses: Sequence[Pause], now: datetime) -> None:
+    # Everything that needs no database is prepared before the transaction: on SQLite it
+    # holds the write lock, and Python work inside it waits for the GIL behind the
+    # sender threads.
+    finished = sorted(finished, key=lambda r: r.outcome.started_at)
+    rows = [_attempt_row(r.outcome) for r in finished]
+    pauses_by_endpoint = {p.endpoint_id: p for p in pauses}
     with transaction.atomic():
         # Deliveries deleted meanwhile (their endpoint was deleted) take their results
         # with them.
         tried = _tries_so_far([r.outcome.target.delivery_id for r in finished])
-        finished = sorted(
-            (r for r in finished if r.outcome.target.delivery_id in tried),
-            key=lambda r: r.outcome.started_at,
-        )
-        rows = []
+        kept = [(r, row) for r, row in zip(finished, rows, strict=True) if row.delivery_id in tried]
+        finished = [r for r, _ in kept]
         tries: Counter[int] = Counter()
-        for result in finished:
-            delivery_id = result.outcome.target.delivery_id
-            tries[delivery_id] += 1
-            rows.append(_attempt_row(result.outcome, tried[delivery_id] + tries[delivery_id]))
-        DeliveryAttempt.objects.bulk_create(rows)
-        last = {r.outcome.target.delivery_id: r.settlement for r in finished}
-        settled: dict[tuple[Settlement, int], list[int]] = defaultdict(list)
-        for delivery_id, settlement in last.items():  # its last try settles a delivery
-            settled[(settlement, tries[delivery_id])].append(delivery_id)
-        for (settlement, count), ids in settled.items():
-            if count > 1:
-                logger.error(
-                    "webhook deliveries %s were sent %s times in one round; each try is "
-                    "logged (receivers deduplicate on webhook-id)",
-                    ids,
-                    count,
-                )
-            for chunk in chunked(ids):
-                WebhookDelivery.objects.filter(id__in=chunk).update(
-                    status=settlement.status,
-                    attempts=F("attempts") + count,
-                    schedule_position=F("schedule_position") + count,
-                    next_attempt_at=settlement.next_attempt_at,
-                    last_status_code=settlement.last_status_code,
-                    last_error=settlement.last_error,
-                    updated_at=now,
-                )
+        for _, row in kept:
+            tries[row.delivery_id] += 1
+            row.number = tried[row.delivery_id] + tries[row.delivery_id]
+        DeliveryAttempt.objects.bulk_create([row for _, row in kept])
+        _settle(finished, tries, now)
         outcomes: dict[int, list[Outcome]] = defaultdict(list)
         for result in sorted(finished, key=lambda r: r.outcome.finished_at):
             outcomes[result.endpoint_id].append(result.outcome)
-        pauses_by_endpoint = {p.endpoint_id: p for p in pauses}
-        # Endpoint rows are shared between dispatchers: update them in one order (by id)
-        # so that two recording transactions cannot deadlock on PostgreSQL.
-        for pk in sorted(outcomes.keys() | pauses_by_endpoint.keys()):
-            health.record(pk, outcomes.get(pk, []), now)
-            if pk in pauses_by_endpoint:
-                _pause(pauses_by_endpoint[pk])
+        _lock_endpoints(outcomes.keys() | pauses_by_endpoint.keys())
+        health.record_round(outcomes, now)
+        for pk in sorted(pauses_by_endpoint):
+            _pause(pauses_by_endpoint[pk])
         exhausted = [r.outcome.target.delivery_id for r in finished if r.exhausted]
         operational.announce_exhausted(exhausted)
     # Counted once stored, so the counters equal the delivery log.
@@ -225,6 +221,32 @@ def _record(finished: Sequence[Finished], pauses: Sequence[Pause], now: datetime
             )
 
 
+def _settle(finished: Sequence[Finished], tries: Counter[int], now: datetime) -> None:
+    """Each delivery as its last try left it, one ``UPDATE`` per way of ending."""
+    last = {r.outcome.target.delivery_id: r.settlement for r in finished}
+    settled: dict[tuple[Settlement, int], list[int]] = defaultdict(list)
+    for delivery_id, settlement in last.items():
+        settled[(settlement, tries[delivery_id])].append(delivery_id)
+    for (settlement, count), ids in settled.items():
+        if count > 1:
+            logger.error(
+                "webhook deliveries %s were sent %s times in one round; each try is "
+                "logged (receivers deduplicate on webhook-id)",
+                ids,
+                count,
+            )
+        for chunk in chunked(ids):
+            WebhookDelivery.objects.filter(id__in=chunk).update(
+                status=settlement.status,
+                attempts=F("attempts") + count,
+                schedule_position=F("schedule_position") + count,
+                next_attempt_at=settlement.next_attempt_at,
+                last_status_code=settlement.last_status_code,
+                last_error=settlement.last_error,
+                updated_at=now,
+            )
+
+
 def _tries_so_far(ids: Sequence[int]) -> dict[int, int]:
     """Each delivery's logged tries, its row locked until the round is stored (by id, so
     two rounds cannot deadlock): the next try's number is read here, under the lock, not
@@ -234,6 +256,15 @@ def _tries_so_far(ids: Sequence[int]) -> dict[int, int]:
         rows = WebhookDelivery.objects.filter(id__in=chunk).order_by("id").select_for_update()
         found.update(rows.values_list("id", "attempts"))
     return found
+
+
+def _lock_endpoints(ids: Collection[int]) -> None:
+    """Endpoint rows are shared between dispatchers (a hand-off): locked in id order
+    before the round changes them in its own order, so two rounds cannot deadlock on
+    PostgreSQL. One row cannot deadlock; SQLite locks the whole file anyway."""
+    if len(ids) > 1 and connection.features.has_select_for_update:
+        rows = WebhookEndpoint.objects.filter(pk__in=ids).order_by("pk").select_for_update()
+        list(rows.values_list("pk"))
 
 
 def _pause(pause: Pause) -> None:
@@ -249,10 +280,11 @@ def _pause(pause: Pause) -> None:
     )
 
 
-def _attempt_row(outcome: Outcome, number: int) -> DeliveryAttempt:
+def _attempt_row(outcome: Outcome) -> DeliveryAttempt:
+    """The try's row; its number is given under the delivery's lock."""
     return DeliveryAttempt(
         delivery_id=outcome.target.delivery_id,
-        number=number,
+        number=0,
         started_at=outcome.started_at,
         duration_ms=outcome.duration_ms,
         request_headers=outcome.request_headers,
