@@ -19,6 +19,7 @@ from webhooks import catalogue, event_filters
 from webhooks.event_filters import FilterError, check, matches
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.pings import send_test_event
+from webhooks.preview import preview
 
 DATA = {
     "testimonial": {
@@ -248,7 +249,7 @@ def test_an_unreadable_stored_filter_sends_rather_than_breaks_the_change(
 ) -> None:
     endpoint = make_endpoint()
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(filter=["not", "a", "filter"])
-    with caplog.at_level(logging.ERROR, logger="webhooks.outbox"):
+    with caplog.at_level(logging.ERROR, logger="webhooks.event_filters.matching"):
         make_testimonial()
     assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == 1
     assert "has an unreadable filter" in caplog.text
@@ -271,7 +272,7 @@ def test_approve_costs_the_same_queries_with_100_filtered_endpoints() -> None:
 
 
 def test_the_checker_and_matcher_are_exported() -> None:
-    assert event_filters.__all__ == ["FilterError", "check", "matches"]
+    assert event_filters.__all__ == ["FilterError", "check", "matches", "passes"]
 
 
 JSON = st.recursive(
@@ -299,3 +300,30 @@ def test_any_json_is_refused_with_a_filter_error_or_evaluates(spec: Any, data: A
             continue
         assert matches(spec, data) in (True, False)
         assert matches(spec, DATA) in (True, False)
+
+
+# Valid filters that pass and that do not, and stored ones full_clean() would refuse.
+PREVIEW_FILTERS: list[Any] = [
+    {},
+    {"testimonial": {"rating": 5}},
+    {"testimonial": {"rating": {"$lt": 3}}},
+    ["not", "a", "filter"],
+    "a string",
+    {"$and": 3},
+    {"testimonial": {"rating": {"$in": 5}}},
+]
+
+
+@pytest.mark.parametrize("spec", PREVIEW_FILTERS, ids=repr)
+def test_the_preview_says_what_the_outbox_does_for_every_filter(spec: Any) -> None:
+    make_endpoint(event_types=["testimonial.created"])  # so the event is always recorded
+    endpoint = make_endpoint(event_types=["testimonial.created"])
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(filter=spec)
+    endpoint.refresh_from_db()
+
+    make_testimonial(rating=5)
+
+    sent = WebhookDelivery.objects.filter(endpoint=endpoint).exists()
+    shown = preview(endpoint, "testimonial.created")
+    assert shown.event is not None, "the preview reads the event that was recorded"
+    assert shown.would_send is sent

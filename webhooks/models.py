@@ -160,8 +160,9 @@ class WebhookEndpoint(models.Model):
             raise ValidationError({"filter": str(exc)}) from None
 
     def wants(self, data: Any) -> bool:
-        """Whether an event with this ``data`` passes the endpoint's filter."""
-        return event_filters.matches(self.filter, data)
+        """Whether an event with this ``data`` passes the endpoint's filter, decided as
+        the outbox decides it."""
+        return event_filters.passes(self.filter, data, endpoint_id=self.pk)
 
     def _pick_format(self) -> None:
         if not self.format:

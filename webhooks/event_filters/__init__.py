@@ -14,6 +14,6 @@ from __future__ import annotations
 
 from webhooks.event_filters.checking import check
 from webhooks.event_filters.grammar import FilterError
-from webhooks.event_filters.matching import matches
+from webhooks.event_filters.matching import matches, passes
 
-__all__ = ["FilterError", "check", "matches"]
+__all__ = ["FilterError", "check", "matches", "passes"]
