@@ -23,6 +23,7 @@ from tests.factories import (
     make_testimonial,
     png_upload,
 )
+from webhooks import endpoint_actions
 from webhooks.models import DeliveryAttempt, WebhookDelivery
 from webhooks.sending.attempt import Target, loggable, request_headers
 
@@ -186,7 +187,7 @@ def planted() -> Planted:
         headers={"X-Team": HEADER_VALUE},
     )
     old_secret = endpoint.secret
-    endpoint.rotate_secret()
+    endpoint_actions.rotate_secret(endpoint)
     name, email, company = HIDDEN
     testimonial = make_testimonial(
         is_anonymous=True, author_name=name, author_email=email, company=company

@@ -16,6 +16,7 @@ from pytest_django import DjangoAssertNumQueries, Settings
 from rest_framework.test import APIClient
 
 from tests.factories import make_delivery, make_endpoint, make_testimonial
+from webhooks import endpoint_actions
 from webhooks.events import EVENT_TYPES
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -211,7 +212,7 @@ def test_replay_refuses_bad_filters(
 
 def test_replay_to_a_disabled_endpoint_is_a_conflict(api_client: Callable[..., APIClient]) -> None:
     delivery = make_delivery(make_endpoint(description="CRM"))
-    delivery.endpoint.disable("410 Gone")
+    endpoint_actions.disable(delivery.endpoint, "410 Gone")
     client = api_client("webhooks:write")
     one = client.post(f"{DELIVERIES}{delivery.pk}/replay/")
     assert one.status_code == 409

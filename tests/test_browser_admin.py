@@ -33,7 +33,7 @@ from tests.factories import (
 )
 from tests.processes import ROOT, child_env
 from tests.worker import Worker, database_url
-from webhooks import headers
+from webhooks import endpoint_actions, headers
 from webhooks.models import WebhookEndpoint
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -273,7 +273,7 @@ def traffic(transactional_db: None) -> None:
     make_traffic(make_endpoint(description="Slack #wins"), now, hours=10, per_hour=3)
     broken = make_endpoint(description="Legacy ERP")
     make_traffic(broken, now, hours=6, per_hour=4, failing_every=2)
-    broken.disable("Disabled automatically: every try failed for more than 5d.")
+    endpoint_actions.disable(broken, "Disabled automatically: every try failed for more than 5d.")
     make_delivery(broken, status="pending")
 
 

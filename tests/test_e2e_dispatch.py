@@ -20,6 +20,7 @@ from tests.factories import make_endpoint, make_testimonial, walk_through_lifecy
 from tests.receiver import Received, Receiver
 from tests.waiting import wait_until
 from tests.worker import StartWorker
+from webhooks import endpoint_actions
 from webhooks.events import TESTIMONIAL_SIGNALS
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -97,7 +98,7 @@ def test_a_failed_delivery_replayed_by_the_command_arrives_with_the_same_webhook
     )
     # The receiver rotates to the new secret during the outage; the old one still signs.
     old_secret = endpoint.secret
-    endpoint.rotate_secret()
+    endpoint_actions.rotate_secret(endpoint)
 
     call_command("replay_webhooks", stdout=io.StringIO())
 

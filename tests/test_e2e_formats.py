@@ -14,10 +14,9 @@ from tests.chat_checks import CHECKS
 from tests.factories import make_endpoint, make_testimonial, walk_through_lifecycle
 from tests.receiver import Receiver
 from tests.worker import StartWorker
-from webhooks import formats
+from webhooks import endpoint_actions, formats
 from webhooks.events import ALL_EVENTS_TYPES, TESTIMONIAL_SIGNALS
 from webhooks.models import WebhookEvent
-from webhooks.pings import send_test_event
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -49,10 +48,10 @@ def test_every_event_type_arrives_in_every_format(
     walk_through_lifecycle(testimonial)
     make_testimonial(rating=2)
     for endpoint in [*endpoints.values(), picky]:
-        send_test_event(endpoint)
+        endpoint_actions.send_test_event(endpoint)
     quiet = make_endpoint(description="CRM <!here>", event_types=["testimonial.archived"])
-    quiet.disable("Maintenance")
-    quiet.enable()
+    endpoint_actions.disable(quiet, "Maintenance")
+    endpoint_actions.enable(quiet)
 
     per_endpoint = len(TESTIMONIAL_SIGNALS) + 1 + 1  # the lifecycle, the 2-star one, the test
     receiver.wait_for(lambda got: len(got) >= 4 * per_endpoint + 2 + 2, timeout=60)

@@ -25,8 +25,8 @@ from tests.receiver import Receiver
 from tests.waiting import wait_until
 from tests.web_process import free_port, gunicorn
 from tests.worker import StartWorker, database_url
+from webhooks import endpoint_actions
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEvent
-from webhooks.pings import send_test_event
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -174,7 +174,7 @@ def test_make_run_serves_the_workers_counts_on_metrics(
         stderr=subprocess.DEVNULL,
     )
     try:
-        send_test_event(endpoint)
+        endpoint_actions.send_test_event(endpoint)
         receiver.wait_for(lambda got: len(got) == 1, 30)
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: _answers(f"{base}/healthz"), 30, "runserver")

@@ -17,10 +17,9 @@ from tests.factories import (
     make_testimonial,
     walk_through_lifecycle,
 )
-from webhooks import catalogue, preview
+from webhooks import catalogue, endpoint_actions, preview
 from webhooks.events import EVENT_TYPES, OPERATIONAL_EVENTS
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.pings import send_test_event
 
 pytestmark = pytest.mark.django_db
 
@@ -48,11 +47,11 @@ def test_every_payload_sent_validates(fields: dict[str, Any]) -> None:
     endpoint = make_endpoint()
     make_endpoint(event_types=list(OPERATIONAL_EVENTS), description="ops channel")
     walk_through_lifecycle(make_testimonial(category=make_category(), **fields))
-    send_test_event(endpoint, requested_by="")
-    send_test_event(endpoint, requested_by="ops")
+    endpoint_actions.send_test_event(endpoint, requested_by="")
+    endpoint_actions.send_test_event(endpoint, requested_by="ops")
     exhaust(WebhookDelivery.objects.filter(endpoint=endpoint).first())  # type: ignore[arg-type]
-    endpoint.disable("maintenance")
-    endpoint.enable()
+    endpoint_actions.disable(endpoint, "maintenance")
+    endpoint_actions.enable(endpoint)
     events = list(WebhookEvent.objects.all())
     assert {e.type for e in events} == set(EVENT_TYPES)
     for event in events:

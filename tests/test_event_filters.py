@@ -15,10 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_category, make_endpoint, make_testimonial
-from webhooks import catalogue, event_filters
+from webhooks import catalogue, endpoint_actions, event_filters
 from webhooks.event_filters import FilterError, check, matches
 from webhooks.models import WebhookDelivery, WebhookEndpoint
-from webhooks.pings import send_test_event
 from webhooks.preview import preview
 
 DATA = {
@@ -241,7 +240,7 @@ def test_nobody_wanting_the_event_records_no_event() -> None:
 
 def test_a_test_event_reaches_the_endpoint_whatever_its_filter() -> None:
     endpoint = make_endpoint(filter={"testimonial": {"rating": 5}})
-    assert send_test_event(endpoint).endpoint == endpoint
+    assert endpoint_actions.send_test_event(endpoint).endpoint == endpoint
 
 
 def test_an_unreadable_stored_filter_sends_rather_than_breaks_the_change(

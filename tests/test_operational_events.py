@@ -15,7 +15,7 @@ from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from tests.factories import exhaust, make_delivery, make_endpoint, make_outcome
-from webhooks import health, outbox
+from webhooks import endpoint_actions, health, outbox
 from webhooks.events import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, ENDPOINT_ENABLED
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -49,10 +49,10 @@ def test_all_events_endpoints_do_not_get_them(ops: WebhookEndpoint) -> None:
 
 def test_an_operator_disabling_and_enabling(ops: WebhookEndpoint) -> None:
     crm = make_endpoint(description="CRM")
-    assert crm.disable("Maintenance") is True
-    assert crm.disable("again") is False  # already off: nothing announced
-    crm.enable()
-    crm.enable()  # already on: nothing announced
+    assert endpoint_actions.disable(crm, "Maintenance") is True
+    assert endpoint_actions.disable(crm, "again") is False  # already off: nothing announced
+    endpoint_actions.enable(crm)
+    endpoint_actions.enable(crm)  # already on: nothing announced
     [(disabled, to)] = sent(ENDPOINT_DISABLED)
     assert to == [ops.pk]
     assert disabled["endpoint"] == {"id": crm.pk, "description": "CRM"}
@@ -75,7 +75,7 @@ def test_the_dispatcher_disabling_a_gone_receiver(ops: WebhookEndpoint) -> None:
 
 def test_a_disabled_endpoint_is_not_told_about_itself() -> None:
     watcher = make_endpoint(event_types=[ENDPOINT_DISABLED])
-    watcher.disable("off")
+    endpoint_actions.disable(watcher, "off")
     assert sent(ENDPOINT_DISABLED) == []
 
 
@@ -99,7 +99,7 @@ def test_an_exhausted_delivery(ops: WebhookEndpoint, settings: Settings) -> None
 
 def test_no_exhausted_event_about_an_operational_delivery(ops: WebhookEndpoint) -> None:
     """A receiver failing every delivery.exhausted is not told about it forever."""
-    make_endpoint().disable("off")
+    endpoint_actions.disable(make_endpoint(), "off")
     announcement = WebhookDelivery.objects.get(endpoint=ops)
     exhaust(announcement)
     assert sent(DELIVERY_EXHAUSTED) == []
@@ -107,7 +107,7 @@ def test_no_exhausted_event_about_an_operational_delivery(ops: WebhookEndpoint) 
 
 def test_nothing_recorded_without_subscribers() -> None:
     exhaust(make_delivery(status="pending"))
-    make_endpoint().disable("off")
+    endpoint_actions.disable(make_endpoint(), "off")
     assert not WebhookEvent.objects.filter(type__in=[DELIVERY_EXHAUSTED, ENDPOINT_DISABLED])
 
 
@@ -115,7 +115,7 @@ def test_a_filter_picks_among_them(ops: WebhookEndpoint) -> None:
     ops.filter = {"automatic": True}
     ops.full_clean()
     ops.save()
-    make_endpoint().disable("by hand")
+    endpoint_actions.disable(make_endpoint(), "by hand")
     assert sent(ENDPOINT_DISABLED) == []
     gone = make_endpoint()
     health.disable(gone.pk, timezone.now(), "410")
@@ -165,7 +165,7 @@ def test_naming_them_is_valid_and_listed(api_client: Callable[..., APIClient]) -
 
 def test_enabling_restarts_the_streak_in_one_transaction(ops: WebhookEndpoint) -> None:
     crm = make_endpoint(consecutive_failures=7, failing_since=timezone.now() - timedelta(days=6))
-    crm.disable("x")
-    crm.enable()
+    endpoint_actions.disable(crm, "x")
+    endpoint_actions.enable(crm)
     crm.refresh_from_db()
     assert (crm.is_active, crm.consecutive_failures, crm.failing_since) == (True, 0, None)

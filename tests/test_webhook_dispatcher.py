@@ -19,7 +19,7 @@ from tests.dispatching import step_until
 from tests.factories import make_delivery, make_endpoint, make_outcome, make_testimonial
 from tests.fake_http import FakeReceiver
 from tests.waiting import wait_until
-from webhooks import tasks
+from webhooks import endpoint_actions, tasks
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.sending import claims, recording, transport
 from webhooks.sending import dispatcher as dispatcher_module
@@ -268,7 +268,7 @@ def test_a_disabled_endpoint_keeps_its_pending_deliveries_until_enabled(
     assert receiver.requests == []
 
     endpoint.refresh_from_db()
-    endpoint.enable()
+    endpoint_actions.enable(endpoint)
     dispatcher.run_until_idle()
     assert delivery_to(endpoint).status == "succeeded"
 

@@ -14,7 +14,7 @@ from pytest_django import Settings
 
 from settings import environment
 from tests.factories import make_endpoint, make_testimonial
-from webhooks import crypto
+from webhooks import crypto, endpoint_actions
 from webhooks.exceptions import SecretDecryptionError
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.signing import generate_secret
@@ -156,7 +156,7 @@ def test_rotation_signs_with_both_secrets_until_the_overlap_ends() -> None:
     endpoint = make_endpoint()
     old = endpoint.secret
 
-    new = endpoint.rotate_secret(overlap=timedelta(hours=1))
+    new = endpoint_actions.rotate_secret(endpoint, overlap=timedelta(hours=1))
 
     stored = WebhookEndpoint.objects.get(pk=endpoint.pk)
     assert new != old

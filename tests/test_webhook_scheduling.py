@@ -22,7 +22,7 @@ from tests.dispatching import step_until
 from tests.factories import make_endpoint
 from tests.fake_http import FakeReceiver
 from tests.waiting import wait_until
-from webhooks import outbox, replay
+from webhooks import endpoint_actions, outbox, replay
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookWorker
 from webhooks.sending import claims, holder, transport
 from webhooks.sending.dispatcher import Dispatcher
@@ -194,7 +194,7 @@ def test_retry_after_pauses_the_whole_endpoint_and_its_others_use_no_try(
     assert [d.attempts for d in waiting] == [0, 0]
     assert claims.peek(10, (), timezone.now()) == [], "not claimable while paused"
 
-    endpoint.resume()
+    endpoint_actions.resume(endpoint)
     dispatcher.run_until_idle(timeout=5)
     assert [d.status for d in WebhookDelivery.objects.filter(endpoint=endpoint).order_by("id")] == [
         "pending",  # the one that got the Retry-After waits for its own retry
@@ -416,7 +416,7 @@ def test_an_endpoint_still_claimed_sends_with_a_secret_rotated_a_moment_before(
     (channel,) = dispatcher.scheduler.channels()
     assert channel.found_nothing
 
-    endpoint.rotate_secret()
+    endpoint_actions.rotate_secret(endpoint)
     publish(1, endpoint, start=1)
     dispatcher.claim_round()  # finds it, sees the endpoint changed: claimed again first
 

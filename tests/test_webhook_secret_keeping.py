@@ -20,7 +20,7 @@ from tests.dispatching import dispatcher
 from tests.factories import make_endpoint, make_testimonial
 from tests.receiver import Receiver
 from tests.test_webhook_endpoints import stored_column
-from webhooks import crypto
+from webhooks import crypto, endpoint_actions
 from webhooks.exceptions import SecretDecryptionError
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -39,7 +39,7 @@ def test_rotate_webhook_keys_reencrypts_everything_under_the_first_key(
     old_key = settings.WEBHOOKS_ENCRYPTION_KEYS[0]
     first, second = make_endpoint(headers={"X-Team": "t0p"}), make_endpoint()
     old_secret = first.secret
-    first.rotate_secret()  # previous_secret is encrypted too
+    endpoint_actions.rotate_secret(first)  # previous_secret is encrypted too
     new_key = Fernet.generate_key().decode()
     settings.WEBHOOKS_ENCRYPTION_KEYS = [new_key, old_key]
 
@@ -131,7 +131,7 @@ def test_secrets_appear_in_no_log_record_attempt_or_error(
         )
         gone = make_endpoint(url=receiver.url("/gone"))
         old_secret = flaky.secret
-        flaky.rotate_secret()
+        endpoint_actions.rotate_secret(flaky)
         make_testimonial()
         with dispatcher() as running:
             running.run_until_idle()

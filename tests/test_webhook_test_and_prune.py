@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from tests.factories import make_delivery, make_endpoint
-from webhooks import pings
+from webhooks import endpoint_actions
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 pytestmark = pytest.mark.django_db
@@ -58,18 +58,17 @@ def test_send_test_webhook_refuses_a_disabled_endpoint_by_name() -> None:
 
 def test_send_test_webhook_wait_reports_the_outcome(monkeypatch: pytest.MonkeyPatch) -> None:
     endpoint = make_endpoint()
+    send = endpoint_actions.send_test_event
 
     def send_and_deliver(endpoint: WebhookEndpoint, requested_by: str = "") -> WebhookDelivery:
         # Stands in for a worker that answers at once.
-        delivery = pings.send_test_event(endpoint, requested_by)
+        delivery = send(endpoint, requested_by)
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status="succeeded", attempts=1, last_status_code=204
         )
         return delivery
 
-    monkeypatch.setattr(
-        "webhooks.management.commands.send_test_webhook.send_test_event", send_and_deliver
-    )
+    monkeypatch.setattr(endpoint_actions, "send_test_event", send_and_deliver)
     assert "Delivered: HTTP 204." in run("send_test_webhook", str(endpoint.pk), "--wait", "2")
 
 

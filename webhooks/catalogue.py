@@ -11,6 +11,7 @@ from webhooks.events import (
     DELIVERY_EXHAUSTED,
     ENDPOINT_DISABLED,
     ENDPOINT_ENABLED,
+    REGISTRY,
     TEST_EVENT,
 )
 
@@ -127,24 +128,7 @@ def _operational(about: str, /, **properties: Any) -> dict[str, Any]:
     return {"$schema": SCHEMA_DIALECT, **_closed(about, **properties)}
 
 
-DESCRIPTIONS: dict[str, str] = {
-    "testimonial.created": "A testimonial was submitted (or created in any status).",
-    "testimonial.approved": "A testimonial was approved: it is published.",
-    "testimonial.rejected": "A testimonial was rejected, with the moderator's reason.",
-    "testimonial.featured": "A testimonial was featured: published and highlighted.",
-    "testimonial.archived": "A testimonial was archived: no longer published.",
-    "testimonial.responded": "A response was added to a testimonial, or changed.",
-    "testimonial.media_added": "A file (image, video, audio, document) was attached.",
-    TEST_EVENT: "A test event an operator sent to one endpoint.",
-    ENDPOINT_DISABLED: "An endpoint was switched off: by an operator, or automatically "
-    "(410 Gone, or failing for WEBHOOKS_DISABLE_AFTER). Its pending deliveries wait. "
-    "Sent only to endpoints that name this type.",
-    ENDPOINT_ENABLED: "A disabled endpoint was switched back on; its pending deliveries "
-    "resume. Sent only to endpoints that name this type.",
-    DELIVERY_EXHAUSTED: "A delivery used up its retry schedule without a 2xx and is "
-    "failed; replay it once the receiver is fixed. Sent only to endpoints that name "
-    "this type, and never about a delivery of an operational event.",
-}
+DESCRIPTIONS: dict[str, str] = {name: t.description for name, t in REGISTRY.items()}
 
 DATA_SCHEMAS: dict[str, dict[str, Any]] = {
     "testimonial.created": _data(DESCRIPTIONS["testimonial.created"]),

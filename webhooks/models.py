@@ -8,11 +8,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from webhooks import catalogue, event_filters, signing
-from webhooks.conf import conf
 from webhooks.durations import format_duration, parse_duration
 from webhooks.events import ALL_EVENTS_TYPES
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
@@ -177,78 +176,13 @@ class WebhookEndpoint(models.Model):
             secrets.append(self.previous_secret)
         return secrets
 
-    def rotate_secret(self, overlap: timedelta | None = None) -> str:
-        """Sets and returns a new secret; the old one keeps signing for ``overlap``
-        (default WEBHOOKS_SECRET_ROTATION_OVERLAP) so receivers can switch at leisure."""
-        overlap = conf.secret_rotation_overlap if overlap is None else overlap
-        self.previous_secret = self.secret
-        self.previous_secret_expires_at = timezone.now() + overlap
-        self.secret = signing.generate_secret()
-        self.save(
-            update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"]
-        )
-        return self.secret
-
     def ensure_active(self) -> None:
         """Raises EndpointDisabled, naming the endpoint and why, when it is switched off."""
         if not self.is_active:
             raise EndpointDisabled(self.pk, str(self), self.disabled_reason)
 
-    def enable(self) -> None:
-        """Back in service: pending deliveries resume and the failure streak restarts.
-        Announced with ``endpoint.enabled`` when it was disabled."""
-        # Here, not at the top: operational publishes through the outbox, which needs
-        # these models.
-        from webhooks import operational
-
-        now = timezone.now()
-        with transaction.atomic():
-            was_disabled = WebhookEndpoint.objects.filter(pk=self.pk, is_active=False).exists()
-            self.is_active = True
-            self.disabled_at = None
-            self.disabled_reason = ""
-            self.consecutive_failures = 0
-            self.failing_since = None
-            self.paused_until = None
-            self.pause_reason = ""
-            self.save(
-                update_fields=[
-                    "is_active",
-                    "disabled_at",
-                    "disabled_reason",
-                    "consecutive_failures",
-                    "failing_since",
-                    "paused_until",
-                    "pause_reason",
-                    "updated_at",
-                ]
-            )
-            if was_disabled:
-                operational.announce_enabled(self, now)
-
-    def disable(self, reason: str) -> bool:
-        """Out of service until enabled: gets no new deliveries, pending ones wait.
-        Announced with ``endpoint.disabled``. Returns whether it was active until now."""
-        from webhooks import operational
-
-        now = timezone.now()
-        changed = operational.disable(self.pk, reason, now, automatic=False)
-        if changed:
-            self.is_active = False
-            self.disabled_at = now
-            self.disabled_reason = reason
-            self.updated_at = now
-        return changed
-
     def is_paused(self) -> bool:
         return self.paused_until is not None and self.paused_until > timezone.now()
-
-    def resume(self) -> None:
-        """Ends a pause (a receiver's ``Retry-After``, or an unreachable receiver) now:
-        its waiting deliveries go out at once."""
-        self.paused_until = None
-        self.pause_reason = ""
-        self.save(update_fields=["paused_until", "pause_reason", "updated_at"])
 
 
 class WebhookEvent(models.Model):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from testimonials.models import Testimonial, TestimonialCategory, TestimonialMedia
 from webhooks import formats, operational, payloads, pings, receivers
-from webhooks.events import OPERATIONAL_EVENTS, TEST_EVENT, subscribed
+from webhooks.events import OPERATIONAL_EVENTS, REGISTRY, TEST_EVENT, subscribed
 from webhooks.models import WebhookEndpoint, WebhookEvent
 
 
@@ -91,14 +91,6 @@ def sample_data(event_type: str, endpoint: WebhookEndpoint) -> dict[str, Any]:
     return receivers.event_data(event_type, instance, signal_kwargs)
 
 
-_STATUS_AFTER = {
-    "testimonial.approved": "approved",
-    "testimonial.rejected": "rejected",
-    "testimonial.featured": "featured",
-    "testimonial.archived": "archived",
-}
-
-
 def _sample_testimonial(event_type: str, moment: datetime) -> Testimonial:
     responded = event_type == "testimonial.responded"
     return Testimonial(
@@ -113,7 +105,7 @@ def _sample_testimonial(event_type: str, moment: datetime) -> Testimonial:
         rating=5,
         category=TestimonialCategory(id=1, name="Support", slug="support"),
         source="website",
-        status=_STATUS_AFTER.get(event_type, "pending"),
+        status=REGISTRY[event_type].status_after,
         response="Thank you, Ada!" if responded else "",
         response_at=moment if responded else None,
         approved_at=moment

@@ -7,7 +7,7 @@ from typing import Any
 
 from testimonials.models import Testimonial, TestimonialMedia
 from webhooks import outbox, payloads
-from webhooks.events import TESTIMONIAL_SIGNALS
+from webhooks.events import REGISTRY, TESTIMONIAL_SIGNALS
 
 Receiver = Callable[..., None]
 
@@ -21,10 +21,9 @@ def event_data(event_type: str, instance: Any, signal_kwargs: dict[str, Any]) ->
     if not isinstance(instance, Testimonial):
         raise TypeError(f"{event_type} is sent for a testimonial, not {instance!r}")
     data: dict[str, Any] = {"testimonial": payloads.testimonial_data(instance)}
-    if event_type == "testimonial.rejected":
-        data["reason"] = signal_kwargs.get("reason") or ""
-    elif event_type == "testimonial.responded":
-        data["response"] = signal_kwargs.get("response") or ""
+    argument = REGISTRY[event_type].signal_argument
+    if argument:
+        data[argument] = signal_kwargs.get(argument) or ""
     return data
 
 

@@ -1,6 +1,6 @@
 """The endpoint admin's own pages (reveal and rotate the secret, send a test event) and
-its bulk actions, each a call to the model's own methods (``rotate_secret``,
-``enable``, ``resume``, ``pings.send_test_event``): no second copy of a rule."""
+its bulk actions, each a call to the domain operations of ``webhooks.endpoint_actions``
+(the API and the commands call the same): no second copy of a rule."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from webhooks import endpoint_actions
 from webhooks.admin import secrets
 from webhooks.admin.forms import RotateSecretForm
 from webhooks.admin.preview import preview_page
 from webhooks.exceptions import EndpointDisabled
 from webhooks.models import WebhookEndpoint
-from webhooks.pings import send_test_event
 from webhooks.revealing import reveal
 from webhooks.text import counted
 
@@ -151,21 +151,24 @@ class EndpointPages(admin.ModelAdmin[WebhookEndpoint]):
     @admin.action(permissions=["change"], description="Enable selected endpoints")
     def enable_selected(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         for endpoint in queryset:
-            endpoint.enable()
+            endpoint_actions.enable(endpoint)
         self.message_user(
             request, f"{counted(len(queryset), 'endpoint')} enabled.", messages.SUCCESS
         )
 
     @admin.action(permissions=["change"], description="Disable selected endpoints")
     def disable_selected(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
-        changed = sum(endpoint.disable(f"Disabled by {request.user}.") for endpoint in queryset)
+        changed = sum(
+            endpoint_actions.disable(endpoint, f"Disabled by {request.user}.")
+            for endpoint in queryset
+        )
         self.message_user(request, f"{counted(changed, 'endpoint')} disabled.", messages.SUCCESS)
 
     @admin.action(permissions=["change"], description="Resume selected paused endpoints now")
     def resume_selected(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         paused = [endpoint for endpoint in queryset if endpoint.is_paused()]
         for endpoint in paused:
-            endpoint.resume()
+            endpoint_actions.resume(endpoint)
         self.message_user(request, f"{counted(len(paused), 'endpoint')} resumed.", messages.SUCCESS)
 
     # -- helpers --------------------------------------------------------------------
@@ -197,7 +200,7 @@ class EndpointPages(admin.ModelAdmin[WebhookEndpoint]):
         self, request: HttpRequest, endpoints: list[WebhookEndpoint], overlap: timedelta
     ) -> None:
         for endpoint in endpoints:
-            endpoint.rotate_secret(overlap)
+            endpoint_actions.rotate_secret(endpoint, overlap)
             self.log_change(request, endpoint, f"Rotated the signing secret (overlap {overlap}).")
         secrets.show_once(request, [e.pk for e in endpoints])
         self.message_user(
@@ -211,7 +214,9 @@ class EndpointPages(admin.ModelAdmin[WebhookEndpoint]):
     def _send_tests(self, request: HttpRequest, endpoints: list[WebhookEndpoint]) -> None:
         for endpoint in endpoints:
             try:
-                delivery = send_test_event(endpoint, requested_by=str(request.user))
+                delivery = endpoint_actions.send_test_event(
+                    endpoint, requested_by=str(request.user)
+                )
             except EndpointDisabled as exc:
                 self.message_user(request, f"Not sent: {exc}.", messages.ERROR)
                 continue

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
 
-from webhooks import health, visibility
+from webhooks import endpoint_actions, health, visibility
 from webhooks.admin import secrets
 from webhooks.admin.endpoint_pages import EndpointPages
 from webhooks.admin.forms import EndpointForm
@@ -249,9 +249,9 @@ class WebhookEndpointAdmin(EndpointPages):
         super().save_model(request, obj, form, change)
         if switch:
             if wanted:
-                obj.enable()
+                endpoint_actions.enable(obj)
             else:
-                obj.disable(f"Disabled by {request.user}.")
+                endpoint_actions.disable(obj, f"Disabled by {request.user}.")
 
 
 def _ago(moment: datetime | None) -> str:

@@ -1,5 +1,5 @@
 """``/api/v1/endpoints/``: the same operations as the admin's endpoint pages, through the
-same model methods (``rotate_secret``, ``enable``, ``disable``) and ``send_test_event``."""
+same domain operations (``webhooks.endpoint_actions``)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from api import scopes
 from api.errors import Conflict
 from api.inputs import validated
 from api.receipts import ReceiptMixin
+from webhooks import endpoint_actions
 from webhooks.api import serializers
 from webhooks.api.log import delivery_rows
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
 from webhooks.models import WebhookEndpoint, parse_rotation_overlap
-from webhooks.pings import send_test_event
 from webhooks.revealing import reveal
 
 READ, WRITE, SECRETS = scopes.WEBHOOKS_READ, scopes.WEBHOOKS_WRITE, scopes.WEBHOOKS_SECRETS
@@ -73,7 +73,7 @@ class EndpointViewSet(ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
             overlap = None if given is None else parse_rotation_overlap(given)
         except InvalidDuration as error:
             raise drf.ValidationError({"overlap": [str(error)]}) from None
-        new_secret = endpoint.rotate_secret(overlap)
+        new_secret = endpoint_actions.rotate_secret(endpoint, overlap)
         # The new secret only: the previous one is read with webhooks:secrets, recorded.
         return Response(
             {
@@ -87,7 +87,9 @@ class EndpointViewSet(ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
     def send_test(self, request: Request, pk: str | None = None) -> Response:
         endpoint = self.get_object()
         try:
-            delivery = send_test_event(endpoint, requested_by=f"API key {request.auth}")
+            delivery = endpoint_actions.send_test_event(
+                endpoint, requested_by=f"API key {request.auth}"
+            )
         except EndpointDisabled as error:
             raise Conflict(str(error)) from None
         row = delivery_rows().get(pk=delivery.pk)
@@ -97,7 +99,7 @@ class EndpointViewSet(ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
     @action(detail=True, methods=["post"])
     def enable(self, request: Request, pk: str | None = None) -> Response:
         endpoint = self.get_object()
-        endpoint.enable()
+        endpoint_actions.enable(endpoint)
         return Response(self.get_serializer(endpoint).data)
 
     @extend_schema(request=serializers.DisableSerializer)
@@ -105,7 +107,9 @@ class EndpointViewSet(ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
     def disable(self, request: Request, pk: str | None = None) -> Response:
         endpoint = self.get_object()
         reason = validated(serializers.DisableSerializer, request.data).get("reason")
-        endpoint.disable(reason or f"Disabled through the API by key {request.auth}.")
+        endpoint_actions.disable(
+            endpoint, reason or f"Disabled through the API by key {request.auth}."
+        )
         return Response(self.get_serializer(endpoint).data)
 
     @extend_schema(responses=serializers.SecretSerializer)

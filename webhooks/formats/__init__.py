@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 from django.db import models
 
-from webhooks.formats import discord, slack, teams
-from webhooks.formats.message import Message, build
+from webhooks.events import OPERATIONAL_EVENTS, TEST_EVENT
+from webhooks.formats import discord, operations, slack, teams, testimonial
+from webhooks.formats.message import Message
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,18 @@ _RENDERERS: dict[str, tuple[Renderer, Callable[[dict[str, Any]], str]]] = {
     Format.DISCORD: (discord.render, discord.as_text),
     Format.TEAMS: (teams.render, teams.as_text),
 }
+
+
+def build(payload: dict[str, Any]) -> Message:
+    """The message about a stored event, whatever the platform."""
+    event_type = str(payload.get("type", ""))
+    data = payload.get("data")
+    data = data if isinstance(data, dict) else {}
+    if event_type == TEST_EVENT:
+        return testimonial.test_message(payload, data)
+    if event_type in OPERATIONAL_EVENTS:
+        return operations.build(event_type, payload, data)
+    return testimonial.testimonial_message(event_type, payload, data)
 
 
 def render(format_name: str, payload: str) -> str:

@@ -6,15 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from webhooks.events import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, ENDPOINT_ENABLED
+from webhooks.events import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, REGISTRY
 from webhooks.formats.message import Fact, Message, Passage, Text, string_of
-
-TITLES = {
-    ENDPOINT_DISABLED: "Webhook endpoint disabled",
-    ENDPOINT_ENABLED: "Webhook endpoint enabled",
-    DELIVERY_EXHAUSTED: "Webhook delivery failed for good",
-}
-COLOURS = {ENDPOINT_DISABLED: 0xEB5757, ENDPOINT_ENABLED: 0x27AE60, DELIVERY_EXHAUSTED: 0xF2994A}
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -31,7 +24,7 @@ def _endpoint_name(endpoint: dict[str, Any]) -> Text:
 def build(event_type: str, payload: dict[str, Any], data: dict[str, Any]) -> Message:
     endpoint = _dict(data.get("endpoint"))
     name = _endpoint_name(endpoint)
-    title = TITLES[event_type]
+    title = REGISTRY[event_type].title
     facts = [Fact("Endpoint", name)]
     passages = []
     if event_type == ENDPOINT_DISABLED:
@@ -52,5 +45,5 @@ def build(event_type: str, payload: dict[str, Any], data: dict[str, Any]) -> Mes
         passages=passages,
         footer=f"Endpoint #{endpoint.get('id')}" if endpoint.get("id") is not None else "",
         timestamp=string_of(payload.get("timestamp")),
-        colour=COLOURS[event_type],
+        colour=REGISTRY[event_type].colour,
     )

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from webhooks import endpoint_actions
 from webhooks.exceptions import EndpointDisabled
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from webhooks.pings import send_test_event
 
 
 class Command(BaseCommand):
@@ -32,7 +32,9 @@ class Command(BaseCommand):
         if endpoint is None:
             raise CommandError(f"there is no endpoint #{endpoint_id}")
         try:
-            delivery = send_test_event(endpoint, requested_by="manage.py send_test_webhook")
+            delivery = endpoint_actions.send_test_event(
+                endpoint, requested_by="manage.py send_test_webhook"
+            )
         except EndpointDisabled as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
