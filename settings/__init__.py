@@ -8,14 +8,12 @@ set in the environment win over that file.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import django_stubs_ext
 import environ
 
 from settings import environment
-from webhooks.metrics import directories
 
 # Lets the admin classes be written ModelAdmin[Model] for the type checker.
 django_stubs_ext.monkeypatch()
@@ -176,10 +174,8 @@ WEBHOOKS_WORKER_METRICS_ADDRESS: str = env.str(
     "WEBHOOKS_WORKER_METRICS_ADDRESS",
     default="0.0.0.0",  # noqa: S104 - scraped from elsewhere
 )
-# A qcluster's worker processes count into files its metrics port sums; prometheus-client
-# reads where when first imported, which is during setup, after these settings.
-if directories.group_of(sys.argv) is not None:
-    directories.prepare(METRICS_DIR, directories.WORKER_GROUP)
+# A qcluster's worker processes count into files under METRICS_DIR: manage.py prepares
+# them (webhooks.metrics.directories), gunicorn.conf.py does the same for the web workers.
 
 # The HTTP API (README "API", api/ and each app's api/ package).
 TESTIMONIALS_PUBLIC_SUBMISSION: bool = env.bool("TESTIMONIALS_PUBLIC_SUBMISSION", default=False)

@@ -191,23 +191,10 @@ def log_format(env: environ.Env) -> str:
 DEV_KEY_FILE = "webhooks-encryption.key"
 
 
-def fernet_keys(keys: list[str]) -> list[Fernet]:
-    fernets = []
-    for number, key in enumerate(keys, start=1):
-        try:
-            fernets.append(Fernet(key))
-        except ValueError:
-            raise ImproperlyConfigured(
-                f"WEBHOOKS_ENCRYPTION_KEYS: key {number} is not a Fernet key (32 url-safe "
-                "base64-encoded bytes). Generate one with: python -c 'from "
-                "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
-            ) from None
-    return fernets
-
-
 def encryption_keys(env: environ.Env, *, debug: bool, data_dir: Path) -> list[str]:
     """The keys that encrypt webhook secrets at rest, first one encrypting. In
-    development a key is generated once into the data directory."""
+    development a key is generated once into the data directory. Each is checked where
+    keys are used (webhooks.crypto), when the app loads."""
     keys: list[str] = env.list("WEBHOOKS_ENCRYPTION_KEYS", default=[])
     if not keys:
         if not debug:
@@ -216,7 +203,6 @@ def encryption_keys(env: environ.Env, *, debug: bool, data_dir: Path) -> list[st
                 "(comma-separated Fernet keys; the first encrypts)."
             )
         keys = [_dev_key(data_dir / DEV_KEY_FILE)]
-    fernet_keys(keys)
     return keys
 
 

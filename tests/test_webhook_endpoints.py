@@ -71,7 +71,7 @@ def test_keys_rotate_new_first_old_still_decrypts(settings: Settings) -> None:
 
 def test_a_malformed_key_names_the_variable() -> None:
     with pytest.raises(ImproperlyConfigured, match="WEBHOOKS_ENCRYPTION_KEYS: key 2"):
-        environment.fernet_keys([Fernet.generate_key().decode(), "not-a-key"])
+        crypto.fernet_keys([Fernet.generate_key().decode(), "not-a-key"])
 
 
 def test_production_needs_encryption_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -10,8 +10,13 @@ class WebhooksConfig(AppConfig):
         # Connections only: ready() must not touch the database.
         from django_q.signals import post_spawn
 
-        from webhooks import checks, receivers
+        from webhooks import checks, crypto, receivers
+        from webhooks.conf import conf
         from webhooks.sending import dispatcher
+
+        # A key that is not a Fernet key stops every process at start, not at the first
+        # secret it should have encrypted.
+        crypto.fernet_keys(conf.encryption_keys)
 
         receivers.connect()
         post_spawn.connect(

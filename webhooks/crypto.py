@@ -6,11 +6,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
-from cryptography.fernet import InvalidToken, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.core.exceptions import ImproperlyConfigured
 
-from settings.environment import fernet_keys
 from webhooks.conf import conf
 from webhooks.exceptions import SecretDecryptionError
+
+
+def fernet_keys(keys: list[str]) -> list[Fernet]:
+    """The keys as Fernet instances; ImproperlyConfigured names the first bad one."""
+    fernets = []
+    for number, key in enumerate(keys, start=1):
+        try:
+            fernets.append(Fernet(key))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"WEBHOOKS_ENCRYPTION_KEYS: key {number} is not a Fernet key (32 url-safe "
+                "base64-encoded bytes). Generate one with: python -c 'from "
+                "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            ) from None
+    return fernets
 
 
 @lru_cache(maxsize=4)

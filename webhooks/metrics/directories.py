@@ -5,7 +5,8 @@ A qcluster (``qcluster-<host>-<pid>``) and a gunicorn (``web-<host>-<pid>``) eac
 their own, emptied when they start: the library sums every file in a directory, so a
 directory shared by two groups, or kept from a previous run, would add counts that are
 not theirs. The variable must be set before ``prometheus_client`` is first imported,
-which is why the settings call ``prepare`` and why this module imports no Django.
+which is why ``manage.py`` and ``gunicorn.conf.py`` call ``prepare`` before Django sets up,
+and why this module imports no Django.
 
 Directories whose process has ended on this host are removed by the next start; those of
 other hosts sharing the volume are left to their own host.

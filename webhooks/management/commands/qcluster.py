@@ -33,8 +33,8 @@ class Command(ClusterCommand):  # type: ignore[misc]  # django-q2 ships no types
         if cluster_dir is None:
             raise CommandError(
                 "WEBHOOKS_WORKER_METRICS_PORT is set but the workers do not count into "
-                "files: the settings must call webhooks.metrics.directories.prepare() "
-                "before prometheus_client is imported (see settings/__init__.py)."
+                "files: start it with manage.py, which calls "
+                "webhooks.metrics.directories.prepare() before prometheus_client is imported."
             )
         if not conf.metrics_token and not settings.DEBUG:
             raise CommandError(
