@@ -131,7 +131,7 @@ def isolation(bench: Bench, events: int) -> dict[str, Any]:
 
 
 def memory(bench: Bench, deliveries: int) -> dict[str, Any]:
-    from webhooks import outbox
+    from webhooks.publishing import outbox
 
     endpoints = 20  # fewer events to commit for the same number of deliveries
     bench.subscribe_only([f"/m{n}" for n in range(endpoints)])

@@ -17,8 +17,9 @@ def render_cost() -> dict[str, Any]:
     """Microseconds per render, for a sample event and one with a 5,000-character text."""
     from django.utils import timezone
 
-    from webhooks import formats, payloads, preview
+    from webhooks import formats
     from webhooks.models import WebhookEndpoint
+    from webhooks.publishing import payloads, preview
 
     data = preview.sample_data("testimonial.rejected", WebhookEndpoint(id=1))
     short = payloads.encode(payloads.envelope("testimonial.rejected", data, timezone.now()))

@@ -59,7 +59,7 @@ def spread(bench: Bench, deliveries: int, endpoints: int, latency_ms: int) -> di
 
 def fairness(bench: Bench, burst_events: int, burst_endpoints: int, rate: float) -> dict[str, Any]:
     """Probes for one quiet endpoint, with and without a burst to the others."""
-    from webhooks import outbox
+    from webhooks.publishing import outbox
 
     bench.drain()
     burst = bench.subscribe_only([f"/burst{n}?ms=40" for n in range(burst_endpoints)] + ["/quiet"])

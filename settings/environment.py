@@ -194,7 +194,7 @@ DEV_KEY_FILE = "webhooks-encryption.key"
 def encryption_keys(env: environ.Env, *, debug: bool, data_dir: Path) -> list[str]:
     """The keys that encrypt webhook secrets at rest, first one encrypting. In
     development a key is generated once into the data directory. Each is checked where
-    keys are used (webhooks.crypto), when the app loads."""
+    keys are used (webhooks.trust.crypto), when the app loads."""
     keys: list[str] = env.list("WEBHOOKS_ENCRYPTION_KEYS", default=[])
     if not keys:
         if not debug:

@@ -13,8 +13,8 @@ from django.utils import timezone
 from api import grants
 from api.models import ApiKey
 from testimonials.models import Testimonial, TestimonialCategory
-from webhooks import payloads
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.publishing import payloads
 from webhooks.sending.attempt import Outcome, Target
 
 _sequence = itertools.count(1)

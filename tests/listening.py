@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.processes import ROOT, child_env
-from webhooks import signing
+from webhooks.trust import signing
 
 Listener = tuple[str, str, Path]  # its URL, the secret it verifies with, its output
 

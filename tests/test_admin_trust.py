@@ -15,8 +15,8 @@ from django.urls import NoReverseMatch, reverse
 
 from tests.factories import make_api_key, make_staff, make_superuser, make_testimonial
 from tests.test_api_scopes import CHAT_TOKEN, HEADER_VALUE, HIDDEN
-from webhooks import headers
 from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.validation import headers
 
 pytestmark = pytest.mark.django_db
 

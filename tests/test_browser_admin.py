@@ -33,8 +33,9 @@ from tests.factories import (
 )
 from tests.processes import ROOT, child_env
 from tests.worker import Worker, database_url
-from webhooks import endpoint_actions, headers
+from webhooks import endpoint_actions
 from webhooks.models import WebhookEndpoint
+from webhooks.validation import headers
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -24,7 +24,7 @@ from standardwebhooks.webhooks import Webhook
 
 from tests.receiver import Receiver
 from tests.web_process import free_port
-from webhooks import signing
+from webhooks.trust import signing
 
 IMAGE = os.environ.get("IMAGE", "testimonial-webhooks:latest")
 

@@ -16,10 +16,11 @@ from tests.dispatching import send_everything_due
 from tests.factories import make_endpoint, make_testimonial
 from tests.receiver import Receiver
 from tests.test_webhook_endpoints import stored_column
-from webhooks import crypto, headers
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.sending import claims, lanes
 from webhooks.sending.attempt import Target
+from webhooks.trust import crypto
+from webhooks.validation import headers
 
 pytestmark = pytest.mark.django_db
 

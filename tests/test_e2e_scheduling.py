@@ -17,8 +17,9 @@ from tests.factories import make_endpoint
 from tests.receiver import Received, Receiver
 from tests.waiting import wait_until
 from tests.worker import StartWorker
-from webhooks import outbox, replay
+from webhooks.delivery_log import replay
 from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.publishing import outbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

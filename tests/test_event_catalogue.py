@@ -17,9 +17,10 @@ from tests.factories import (
     make_testimonial,
     walk_through_lifecycle,
 )
-from webhooks import catalogue, endpoint_actions, preview
-from webhooks.events import EVENT_TYPES, OPERATIONAL_EVENTS
+from webhooks import endpoint_actions
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.publishing import catalogue, preview
+from webhooks.publishing.events import EVENT_TYPES, OPERATIONAL_EVENTS
 
 pytestmark = pytest.mark.django_db
 

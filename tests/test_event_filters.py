@@ -15,10 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_category, make_endpoint, make_testimonial
-from webhooks import catalogue, endpoint_actions, event_filters
+from webhooks import endpoint_actions, event_filters
 from webhooks.event_filters import FilterError, check, matches
 from webhooks.models import WebhookDelivery, WebhookEndpoint
-from webhooks.preview import preview
+from webhooks.publishing import catalogue
+from webhooks.publishing.preview import preview
 
 DATA = {
     "testimonial": {

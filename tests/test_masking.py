@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from webhooks.masking import mask_url
 from webhooks.models import WebhookEndpoint
+from webhooks.trust.masking import mask_url
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,11 @@ from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from tests.factories import exhaust, make_delivery, make_endpoint, make_outcome
-from webhooks import endpoint_actions, health, outbox
-from webhooks.events import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, ENDPOINT_ENABLED
+from webhooks import endpoint_actions
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.publishing import outbox
+from webhooks.publishing.events import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, ENDPOINT_ENABLED
+from webhooks.sending import health
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from tests.factories import make_endpoint, make_staff, make_traffic
-from webhooks import overview
-from webhooks.admin import charts
+from webhooks.admin import charts, overview_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +18,14 @@ PAGE = "/admin/webhooks/overview/"
 
 
 def test_quantiles_from_cumulative_buckets() -> None:
-    bounds = overview.BOUNDS_MS
+    bounds = overview_queries.BOUNDS_MS
     # 100 attempts: 50 within the 50 ms bucket, the rest within 100 ms.
     cumulative = [0 if b < 50 else 50 if b < 100 else 100 for b in bounds] + [100]
-    assert overview.quantile(0.5, cumulative) == 50
-    assert overview.quantile(0.95, cumulative) == pytest.approx(95)  # 50 + 50 * 0.9
-    assert overview.quantile(0.5, [0] * (len(bounds) + 1)) is None
+    assert overview_queries.quantile(0.5, cumulative) == 50
+    assert overview_queries.quantile(0.95, cumulative) == pytest.approx(95)  # 50 + 50 * 0.9
+    assert overview_queries.quantile(0.5, [0] * (len(bounds) + 1)) is None
     beyond = [0] * len(bounds) + [3]  # all slower than the last bound
-    assert overview.quantile(0.5, beyond) == bounds[-1]
+    assert overview_queries.quantile(0.5, beyond) == bounds[-1]
 
 
 def test_the_last_24_hours_by_the_hour() -> None:
@@ -35,7 +34,7 @@ def test_the_last_24_hours_by_the_hour() -> None:
     broken = make_endpoint(description="broken")
     make_traffic(healthy, now, hours=30, per_hour=3)
     make_traffic(broken, now, hours=5, per_hour=2, failing_every=2)
-    data = overview.build(now)
+    data = overview_queries.build(now)
     assert len(data.hours) == 24
     assert data.hours[-1].start <= now < data.hours[-1].start + timedelta(hours=1)
     # 24 of the 30 hours of traffic fall in the window (hours 0..23 ago, the first
@@ -53,7 +52,7 @@ def test_the_last_24_hours_by_the_hour() -> None:
 def test_charts_fit_their_box() -> None:
     now = timezone.now()
     make_traffic(make_endpoint(), now, hours=24, per_hour=4, failing_every=3)
-    data = overview.build(now)
+    data = overview_queries.build(now)
     bars = charts.deliveries(data.hours)
     assert bars.bars
     for bar in bars.bars:

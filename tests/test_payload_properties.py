@@ -18,8 +18,9 @@ from standardwebhooks.webhooks import Webhook
 
 from testimonials.models import Testimonial
 from tests.factories import build_testimonial, make_endpoint
-from webhooks import payloads, signing
 from webhooks.models import WebhookEndpoint, WebhookEvent
+from webhooks.publishing import payloads
+from webhooks.trust import signing
 
 # Any Unicode a browser can submit: everything but lone surrogates, which no UTF-8 form
 # post can carry.
@@ -115,7 +116,7 @@ def test_a_payload_over_the_cap_is_refused_and_logged_without_breaking_the_chang
 ) -> None:
     settings.WEBHOOKS_MAX_PAYLOAD_BYTES = 3000
     make_endpoint()
-    caplog.set_level(logging.ERROR, logger="webhooks.outbox")
+    caplog.set_level(logging.ERROR, logger="webhooks.publishing.outbox")
 
     big = Testimonial.objects.create(author_name="Ada", content="é" * 2000, rating=5)
     small = Testimonial.objects.create(author_name="Bob", content="Short and sweet.", rating=4)

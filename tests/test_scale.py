@@ -18,8 +18,8 @@ from tests.factories import make_endpoint
 from tests.receiver import Receiver
 from tests.waiting import wait_until
 from tests.worker import StartWorker
-from webhooks import outbox
 from webhooks.models import WebhookDelivery
+from webhooks.publishing import outbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

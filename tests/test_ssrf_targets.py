@@ -15,9 +15,9 @@ from tests.dispatching import send_everything_due
 from tests.factories import make_testimonial
 from tests.receiver import Receiver
 from tests.test_webhook_transport import send
-from webhooks import ssrf
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.sending import transport
+from webhooks.validation import ssrf
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_delivery, make_endpoint
-from webhooks import backlog
+from webhooks.delivery_log import backlog
 from webhooks.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db

@@ -14,10 +14,11 @@ from pytest_django import Settings
 
 from settings import environment
 from tests.factories import make_endpoint, make_testimonial
-from webhooks import crypto, endpoint_actions
+from webhooks import endpoint_actions
 from webhooks.exceptions import SecretDecryptionError
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.signing import generate_secret
+from webhooks.trust import crypto
+from webhooks.trust.signing import generate_secret
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ import pytest
 
 from tests.listening import Listener, wait_for_text
 from tests.processes import child_env
-from webhooks import formats, signing
+from webhooks import formats
 from webhooks.sending.attempt import Target, request_headers
+from webhooks.trust import signing
 
 pytestmark = pytest.mark.slow
 

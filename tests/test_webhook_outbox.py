@@ -18,8 +18,8 @@ from tests.factories import (
     png_upload,
     walk_through_lifecycle,
 )
-from webhooks.events import TESTIMONIAL_SIGNALS
 from webhooks.models import WebhookDelivery, WebhookEvent
+from webhooks.publishing.events import TESTIMONIAL_SIGNALS
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +235,7 @@ def test_a_process_wakes_the_dispatchers_at_most_once_a_quarter_poll(
     from django_q import tasks
     from django_q.conf import Conf
 
-    from webhooks import outbox
+    from webhooks.publishing import outbox
 
     sent: list[str] = []
     monkeypatch.setattr(Conf, "ORM", None)

@@ -11,9 +11,8 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from tests.factories import make_delivery, make_endpoint, make_outcome
-from webhooks import health
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
-from webhooks.sending import claims, recording
+from webhooks.sending import claims, health, recording
 from webhooks.sending import holder as holder_module
 from webhooks.sending.attempt import Outcome
 from webhooks.sending.channel import Channel

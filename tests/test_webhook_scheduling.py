@@ -22,8 +22,10 @@ from tests.dispatching import step_until
 from tests.factories import make_endpoint
 from tests.fake_http import FakeReceiver
 from tests.waiting import wait_until
-from webhooks import endpoint_actions, outbox, replay
+from webhooks import endpoint_actions
+from webhooks.delivery_log import replay
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookWorker
+from webhooks.publishing import outbox
 from webhooks.sending import claims, holder, transport
 from webhooks.sending.dispatcher import Dispatcher
 

@@ -20,9 +20,10 @@ from tests.dispatching import dispatcher
 from tests.factories import make_endpoint, make_testimonial
 from tests.receiver import Receiver
 from tests.test_webhook_endpoints import stored_column
-from webhooks import crypto, endpoint_actions
+from webhooks import endpoint_actions
 from webhooks.exceptions import SecretDecryptionError
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.trust import crypto
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from webhooks import signing
 from webhooks.sending.attempt import Target, loggable, request_headers
+from webhooks.trust import signing
 
 BODY = '{"type":"testimonial.approved","data":{"testimonial":{"content":"Très bien ✓"}}}'
 

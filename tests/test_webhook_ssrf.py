@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from pytest_django import Settings
 
-from webhooks.ssrf import embedded_ipv4, parse_ip_literal, refusal_reason
-from webhooks.validators import validate_webhook_url
+from webhooks.validation.ssrf import embedded_ipv4, parse_ip_literal, refusal_reason
+from webhooks.validation.validators import validate_webhook_url
 
 REFUSED = [
     "127.0.0.1",

@@ -131,7 +131,7 @@ def test_prune_dry_run_counts_what_it_would_delete() -> None:
 
 
 def test_prune_works_through_more_rows_than_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
-    from webhooks import pruning
+    from webhooks.delivery_log import pruning
 
     monkeypatch.setattr(pruning, "_BATCH", 2)
     old = timezone.now() - timedelta(days=40)

@@ -13,7 +13,7 @@ from pytest_django import Settings
 from tests.receiver import Receiver
 from webhooks.sending.attempt import Outcome, Target, attempt
 from webhooks.sending.transport import new_client
-from webhooks.signing import generate_secret
+from webhooks.trust.signing import generate_secret
 
 
 def target(url: str) -> Target:

@@ -10,9 +10,11 @@ class WebhooksConfig(AppConfig):
         # Connections only: ready() must not touch the database.
         from django_q.signals import post_spawn
 
-        from webhooks import checks, crypto, receivers
+        from webhooks import checks
         from webhooks.conf import conf
+        from webhooks.publishing import receivers
         from webhooks.sending import dispatcher
+        from webhooks.trust import crypto
 
         # A key that is not a Fernet key stops every process at start, not at the first
         # secret it should have encrypted.

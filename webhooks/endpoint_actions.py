@@ -9,10 +9,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from webhooks import operational, outbox, pings, signing
 from webhooks.conf import conf
-from webhooks.events import TEST_EVENT
 from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.publishing import operational, outbox, pings
+from webhooks.publishing.events import TEST_EVENT
+from webhooks.trust import signing
 
 
 def enable(endpoint: WebhookEndpoint) -> None:

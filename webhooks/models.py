@@ -11,16 +11,18 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from webhooks import catalogue, event_filters, signing
+from webhooks import event_filters
 from webhooks.durations import format_duration, parse_duration
-from webhooks.events import ALL_EVENTS_TYPES
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
-from webhooks.fields import EncryptedJSONField, EncryptedSecretField
 from webhooks.formats import Format
 from webhooks.formats import suggest as suggest_format
-from webhooks.headers import validate_custom_headers
-from webhooks.masking import mask_url
-from webhooks.validators import validate_event_types, validate_webhook_url
+from webhooks.publishing import catalogue
+from webhooks.publishing.events import ALL_EVENTS_TYPES
+from webhooks.trust import signing
+from webhooks.trust.fields import EncryptedJSONField, EncryptedSecretField
+from webhooks.trust.masking import mask_url
+from webhooks.validation.headers import validate_custom_headers
+from webhooks.validation.validators import validate_event_types, validate_webhook_url
 
 # An endpoint asking for more is asking for a denial of service of its own receiver.
 MAX_IN_FLIGHT_LIMIT = 256

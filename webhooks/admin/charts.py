@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from webhooks.overview import Hour
+from webhooks.admin.overview_queries import Hour
 
 
 @dataclass(frozen=True)

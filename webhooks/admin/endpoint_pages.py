@@ -23,8 +23,8 @@ from webhooks.admin.forms import RotateSecretForm
 from webhooks.admin.preview import preview_page
 from webhooks.exceptions import EndpointDisabled
 from webhooks.models import WebhookEndpoint
-from webhooks.revealing import reveal
 from webhooks.text import counted
+from webhooks.trust.revealing import reveal
 
 CONFIRM_TEMPLATE = "admin/webhooks/webhookendpoint/confirm.html"
 ROTATE_EXPLANATION = (

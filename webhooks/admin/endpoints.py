@@ -15,11 +15,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
 
-from webhooks import endpoint_actions, health, visibility
+from webhooks import endpoint_actions
 from webhooks.admin import secrets
 from webhooks.admin.endpoint_pages import EndpointPages
 from webhooks.admin.forms import EndpointForm
 from webhooks.models import WebhookEndpoint
+from webhooks.sending import health
+from webhooks.trust import visibility
 
 HEALTH_WINDOW = timedelta(hours=24)
 DELIVERY_EXPLANATION = (

@@ -6,13 +6,13 @@ from typing import Any
 from django import forms
 from django.forms.fields import InvalidJSONInput
 
-from webhooks import headers
 from webhooks.conf import conf
 from webhooks.durations import format_duration
-from webhooks.events import EVENT_TYPES
 from webhooks.exceptions import InvalidDuration
 from webhooks.formats import Format
 from webhooks.models import WebhookEndpoint, parse_rotation_overlap
+from webhooks.publishing.events import EVENT_TYPES
+from webhooks.validation import headers
 
 FILTER_HELP = (
     "Only events whose data match are sent; empty sends every event of the ticked types. "

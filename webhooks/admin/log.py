@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from webhooks import backlog, formats, replay, visibility
+from webhooks import formats
+from webhooks.delivery_log import backlog, replay
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEvent
 from webhooks.text import counted
+from webhooks.trust import visibility
 
 _M = TypeVar("_M", bound=Model)
 

@@ -1,6 +1,6 @@
 """Webhooks > Overview: is it delivering, and which receiver is broken? The last 24 hours
 of deliveries and attempt latency, the backlog now, and each endpoint's success rate,
-from ``webhooks.overview``, drawn by ``charts``."""
+from ``webhooks.admin.overview_queries``, drawn by ``charts``."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from webhooks import overview
-from webhooks.admin import charts
+from webhooks.admin import charts, overview_queries
 from webhooks.models import Overview, WebhookEndpoint
 
 TEMPLATE = "admin/webhooks/overview.html"
@@ -39,7 +38,7 @@ class OverviewAdmin(admin.ModelAdmin[Overview]):
     ) -> TemplateResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        data = overview.build(timezone.now())
+        data = overview_queries.build(timezone.now())
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -1,6 +1,6 @@
 """The endpoint's preview page: pick an event type, see the exact body this endpoint
 would get (and for a chat format the message as it reads), and whether its filter lets
-that event through. Everything shown comes from ``webhooks.preview``."""
+that event through. Everything shown comes from ``webhooks.publishing.preview``."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 from django.template.response import TemplateResponse
 
-from webhooks import visibility
-from webhooks.events import EVENT_TYPES
 from webhooks.formats import Format
-from webhooks.preview import preview
+from webhooks.publishing.events import EVENT_TYPES
+from webhooks.publishing.preview import preview
+from webhooks.trust import visibility
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

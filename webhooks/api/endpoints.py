@@ -21,7 +21,7 @@ from webhooks.api import serializers
 from webhooks.api.log import delivery_rows
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
 from webhooks.models import WebhookEndpoint, parse_rotation_overlap
-from webhooks.revealing import reveal
+from webhooks.trust.revealing import reveal
 
 READ, WRITE, SECRETS = scopes.WEBHOOKS_READ, scopes.WEBHOOKS_WRITE, scopes.WEBHOOKS_SECRETS
 

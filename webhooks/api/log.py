@@ -1,5 +1,5 @@
 """``/api/v1/events/`` and ``/api/v1/deliveries/``: the delivery log, read-only but for
-replay, which goes through ``webhooks.replay`` exactly as ``replay_webhooks`` does."""
+replay, which goes through ``webhooks.delivery_log.replay`` exactly as ``replay_webhooks`` does."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from api import scopes
 from api.errors import Conflict
 from api.inputs import validated
 from api.receipts import ReceiptMixin
-from webhooks import replay, selection
 from webhooks.api import serializers
 from webhooks.api.filters import DeliveryFilter, EventFilter
+from webhooks.delivery_log import replay, selection
 from webhooks.models import WebhookDelivery, WebhookEvent
 
 READ, WRITE = scopes.WEBHOOKS_READ, scopes.WEBHOOKS_WRITE

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webhooks import catalogue
+from webhooks.publishing import catalogue
 
 SIGNATURE_HEADERS = {
     "webhook-id": "The event's id: the same on every try, replay and endpoint.",

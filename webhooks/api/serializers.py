@@ -13,12 +13,14 @@ from rest_framework import serializers
 
 from api.errors import clean_and_save
 from api.receipts import caller_key
-from webhooks import formats, headers, visibility
-from webhooks.events import EVENT_TYPE_CHOICES
+from webhooks import formats
+from webhooks.delivery_log.selection import STATUSES
 from webhooks.formats import Format
-from webhooks.masking import mask_url
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.selection import STATUSES
+from webhooks.publishing.events import EVENT_TYPE_CHOICES
+from webhooks.trust import visibility
+from webhooks.trust.masking import mask_url
+from webhooks.validation import headers
 
 REPLAY_STATUSES = [*STATUSES, "all"]
 HEALTH_FIELDS = [

@@ -10,8 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import scopes
-from webhooks import backlog, catalogue
 from webhooks.api import serializers
+from webhooks.delivery_log import backlog
+from webhooks.publishing import catalogue
 
 
 class EventTypesView(APIView):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from webhooks.backlog import due_now
+from webhooks.delivery_log.backlog import due_now
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookWorker
 from webhooks.sending.workers import ALIVE_WITHIN
 

@@ -3,9 +3,9 @@
 import django.db.models.deletion
 import django.utils.timezone
 import uuid
-import webhooks.fields
-import webhooks.signing
-import webhooks.validators
+import webhooks.trust.fields
+import webhooks.trust.signing
+import webhooks.validation.validators
 from django.db import migrations, models
 
 
@@ -41,14 +41,14 @@ class Migration(migrations.Migration):
             name='WebhookEndpoint',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=2048, validators=[webhooks.validators.validate_webhook_url], verbose_name='URL')),
+                ('url', models.URLField(max_length=2048, validators=[webhooks.validation.validators.validate_webhook_url], verbose_name='URL')),
                 ('description', models.CharField(blank=True, max_length=255)),
-                ('secret', webhooks.fields.EncryptedSecretField(blank=True, help_text='whsec_… Leave empty to generate one. Stored encrypted.', validators=[webhooks.signing.validate_secret])),
-                ('previous_secret', webhooks.fields.EncryptedSecretField(blank=True, editable=False)),
+                ('secret', webhooks.trust.fields.EncryptedSecretField(blank=True, help_text='whsec_… Leave empty to generate one. Stored encrypted.', validators=[webhooks.trust.signing.validate_secret])),
+                ('previous_secret', webhooks.trust.fields.EncryptedSecretField(blank=True, editable=False)),
                 ('previous_secret_expires_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('event_types', models.JSONField(blank=True, default=list, help_text='Event types to receive; empty means all.', validators=[webhooks.validators.validate_event_types])),
+                ('event_types', models.JSONField(blank=True, default=list, help_text='Event types to receive; empty means all.', validators=[webhooks.validation.validators.validate_event_types])),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('headers', models.JSONField(blank=True, default=dict, help_text='Extra request headers, e.g. {"Authorization": "Bearer …"}.', validators=[webhooks.validators.validate_custom_headers])),
+                ('headers', models.JSONField(blank=True, default=dict, help_text='Extra request headers, e.g. {"Authorization": "Bearer …"}.', validators=[webhooks.validation.validators.validate_custom_headers])),
                 ('consecutive_failures', models.PositiveIntegerField(default=0, editable=False)),
                 ('failing_since', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('last_success_at', models.DateTimeField(blank=True, editable=False, null=True)),

@@ -5,9 +5,9 @@ import json
 
 from django.db import migrations, models
 
-import webhooks.fields
-import webhooks.headers
-from webhooks import crypto
+import webhooks.trust.fields
+import webhooks.validation.headers
+from webhooks.trust import crypto
 
 # What the dispatcher itself sends; every other recorded header was a custom one.
 OWN_HEADERS = {"webhook-id", "webhook-timestamp", "webhook-signature", "content-type", "user-agent"}
@@ -35,7 +35,7 @@ def redact_recorded(apps, schema_editor):
     for attempt in attempts.objects.only("pk", "request_headers").iterator(chunk_size=2000):
         recorded = attempt.request_headers or {}
         redacted = {
-            name: value if name.lower() in OWN_HEADERS else webhooks.headers.REDACTED
+            name: value if name.lower() in OWN_HEADERS else webhooks.validation.headers.REDACTED
             for name, value in recorded.items()
         }
         if redacted != recorded:
@@ -66,12 +66,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="webhookendpoint",
             name="headers",
-            field=webhooks.fields.EncryptedJSONField(
+            field=webhooks.trust.fields.EncryptedJSONField(
                 blank=True,
                 default=dict,
                 help_text='Extra request headers, e.g. {"Authorization": "Bearer …"}. Their '
                 "values are the receiver's credentials: stored encrypted, never shown again.",
-                validators=[webhooks.headers.validate_custom_headers],
+                validators=[webhooks.validation.headers.validate_custom_headers],
             ),
         ),
         migrations.RunPython(redact_recorded, migrations.RunPython.noop),

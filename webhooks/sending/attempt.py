@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 import httpx
 from django.utils import timezone
 
-from webhooks import headers, signing
 from webhooks.conf import conf
 from webhooks.metrics import instruments
 from webhooks.sending.retry import parse_retry_after
 from webhooks.sending.transport import LOCATION, AddressRefused, NameNotResolved, deadline
+from webhooks.trust import signing
+from webhooks.validation import headers
 
 # How much of a redirect's Location a failure quotes.
 LOCATION_QUOTED = 300

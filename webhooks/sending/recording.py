@@ -23,10 +23,11 @@ from datetime import datetime
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 
-from webhooks import health, operational
 from webhooks.chunking import chunked
 from webhooks.metrics import instruments
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from webhooks.publishing import operational
+from webhooks.sending import health
 from webhooks.sending.attempt import Outcome
 from webhooks.sending.retry import next_retry_delay
 

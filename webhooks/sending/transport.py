@@ -30,7 +30,7 @@ import httpcore
 import httpx
 
 from webhooks.conf import conf
-from webhooks.ssrf import HOW_TO_ALLOW, refusal_reason
+from webhooks.validation.ssrf import HOW_TO_ALLOW, refusal_reason
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from webhooks import pruning
+from webhooks.delivery_log import pruning
 from webhooks.durations import parse_duration
 from webhooks.exceptions import InvalidDuration
 from webhooks.text import counted

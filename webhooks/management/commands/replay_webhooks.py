@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from webhooks import replay, selection
-from webhooks.selection import STATUSES, Selection
+from webhooks.delivery_log import replay, selection
+from webhooks.delivery_log.selection import STATUSES, Selection
 from webhooks.text import counted
 
 # Above this many deliveries, report progress while re-queueing.

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
-from webhooks import crypto
 from webhooks.models import WebhookEndpoint
 from webhooks.text import counted
+from webhooks.trust import crypto
 
 # Everything stored encrypted: the signing secrets and the custom headers.
 SECRET_COLUMNS = ("secret", "previous_secret", "headers")

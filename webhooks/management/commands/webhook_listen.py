@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from webhooks import formats, signing
+from webhooks import formats
+from webhooks.trust import signing
 
 
 class _Server(ThreadingHTTPServer):

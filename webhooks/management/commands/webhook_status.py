@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from webhooks import backlog
+from webhooks.delivery_log import backlog
 from webhooks.durations import format_duration, parse_duration
 from webhooks.exceptions import InvalidDuration
 

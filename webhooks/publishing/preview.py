@@ -14,9 +14,10 @@ from typing import Any
 from django.utils import timezone
 
 from testimonials.models import Testimonial, TestimonialCategory, TestimonialMedia
-from webhooks import formats, operational, payloads, pings, receivers
-from webhooks.events import OPERATIONAL_EVENTS, REGISTRY, TEST_EVENT, subscribed
+from webhooks import formats
 from webhooks.models import WebhookEndpoint, WebhookEvent
+from webhooks.publishing import operational, payloads, pings, receivers
+from webhooks.publishing.events import OPERATIONAL_EVENTS, REGISTRY, TEST_EVENT, subscribed
 
 
 @dataclass(frozen=True)

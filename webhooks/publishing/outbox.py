@@ -17,12 +17,13 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from webhooks import event_filters, payloads
+from webhooks import event_filters
 from webhooks.chunking import chunked
 from webhooks.conf import conf
-from webhooks.events import subscribed
 from webhooks.metrics import instruments
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.publishing import payloads
+from webhooks.publishing.events import subscribed
 
 logger = logging.getLogger(__name__)
 

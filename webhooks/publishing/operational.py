@@ -18,14 +18,14 @@ from typing import Any
 
 from django.db import transaction
 
-from webhooks import outbox, payloads
-from webhooks.events import (
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.publishing import outbox, payloads
+from webhooks.publishing.events import (
     DELIVERY_EXHAUSTED,
     ENDPOINT_DISABLED,
     ENDPOINT_ENABLED,
     OPERATIONAL_EVENTS,
 )
-from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from webhooks.chunking import chunked
+from webhooks.delivery_log.selection import Selection
 from webhooks.exceptions import EndpointDisabled
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from webhooks.outbox import wake_dispatchers_after_commit
-from webhooks.selection import Selection
+from webhooks.publishing.outbox import wake_dispatchers_after_commit
 from webhooks.text import counted
 
 

@@ -26,7 +26,7 @@ class EventType:
     signal_argument: str | None = None
     # The testimonial's status once it happened, for made-up samples.
     status_after: str = "pending"
-    # The service telling operators about itself (webhooks/operational.py): sent only to
+    # The service telling operators about itself (webhooks/publishing/operational.py): sent only to
     # endpoints that name the type; "all events" means testimonials, not alerts.
     operational: bool = False
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 
-from webhooks import backlog
+from webhooks.delivery_log import backlog
 from webhooks.metrics.instruments import DURATION_BUCKETS
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.db import models
 
-from webhooks import crypto
+from webhooks.trust import crypto
 
 # How a secret leaves the database in a serialization (dumpdata): still encrypted, and
 # recognisable on the way back in (loaddata) so it is not taken for a plaintext secret.

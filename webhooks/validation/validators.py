@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
-from webhooks.events import EVENT_TYPES
-from webhooks.headers import validate_custom_headers
-from webhooks.ssrf import LOOPBACK, loopback_name, parse_ip_literal, refusal_reason
+from webhooks.publishing.events import EVENT_TYPES
+from webhooks.validation.headers import validate_custom_headers
+from webhooks.validation.ssrf import LOOPBACK, loopback_name, parse_ip_literal, refusal_reason
 
 # The migrations that created the headers field name its validator here.
 __all__ = ["validate_custom_headers", "validate_event_types", "validate_webhook_url"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webhooks.events import (
+from webhooks.publishing.events import (
     DELIVERY_EXHAUSTED,
     ENDPOINT_DISABLED,
     ENDPOINT_ENABLED,

@@ -24,10 +24,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from webhooks import operational
 from webhooks.conf import conf
 from webhooks.durations import format_duration
 from webhooks.models import DeliveryAttempt, WebhookEndpoint
+from webhooks.publishing import operational
 from webhooks.sending.attempt import Outcome
 
 
