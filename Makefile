@@ -19,7 +19,7 @@ help:
 	@echo "make run    start the service on http://127.0.0.1:8000 (admin at /admin/)"
 	@echo "make test   lint, type-check and run the suite (SQLite, then PostgreSQL + Redis)"
 	@echo "make bench  dispatcher benchmark on SQLite and PostgreSQL + Redis (~11 min)"
-	@echo "make lint   ruff only"
+	@echo "make lint   ruff, and the architecture rules (import-linter contracts in pyproject.toml)"
 	@echo "make openapi  regenerate docs/openapi.yaml (a test fails while it is out of date)"
 
 install: $(INSTALLED) .env
@@ -115,6 +115,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy .

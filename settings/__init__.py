@@ -225,7 +225,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TestimonialStatusEnum": "testimonials.choices.TestimonialStatus",
         "DeliveryStatusEnum": "webhooks.models.DeliveryStatus",
-        "EventTypeEnum": "webhooks.publishing.events.EVENT_TYPE_CHOICES",
+        "EventTypeEnum": "webhooks.event_types.registry.EVENT_TYPE_CHOICES",
         "ReplayStatusEnum": "webhooks.api.serializers.REPLAY_STATUSES",
     },
     "POSTPROCESSING_HOOKS": [

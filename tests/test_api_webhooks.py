@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 
 from tests.factories import make_delivery, make_endpoint, make_testimonial
 from webhooks import endpoint_actions
+from webhooks.event_types.registry import EVENT_TYPES
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from webhooks.publishing.events import EVENT_TYPES
 
 pytestmark = pytest.mark.django_db
 

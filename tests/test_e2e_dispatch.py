@@ -21,8 +21,8 @@ from tests.receiver import Received, Receiver
 from tests.waiting import wait_until
 from tests.worker import StartWorker
 from webhooks import endpoint_actions
+from webhooks.event_types.registry import TESTIMONIAL_SIGNALS
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.publishing.events import TESTIMONIAL_SIGNALS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

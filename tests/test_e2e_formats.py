@@ -15,8 +15,8 @@ from tests.factories import make_endpoint, make_testimonial, walk_through_lifecy
 from tests.receiver import Receiver
 from tests.worker import StartWorker
 from webhooks import endpoint_actions, formats
+from webhooks.event_types.registry import ALL_EVENTS_TYPES, TESTIMONIAL_SIGNALS
 from webhooks.models import WebhookEvent
-from webhooks.publishing.events import ALL_EVENTS_TYPES, TESTIMONIAL_SIGNALS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -18,9 +18,10 @@ from tests.factories import (
     walk_through_lifecycle,
 )
 from webhooks import endpoint_actions
+from webhooks.event_types import catalogue
+from webhooks.event_types.registry import EVENT_TYPES, OPERATIONAL_EVENTS
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.publishing import catalogue, preview
-from webhooks.publishing.events import EVENT_TYPES, OPERATIONAL_EVENTS
+from webhooks.publishing import preview
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from tests.factories import make_category, make_endpoint, make_testimonial
 from webhooks import endpoint_actions, event_filters
 from webhooks.event_filters import FilterError, check, matches
+from webhooks.event_types import catalogue
 from webhooks.models import WebhookDelivery, WebhookEndpoint
-from webhooks.publishing import catalogue
 from webhooks.publishing.preview import preview
 
 DATA = {

@@ -17,11 +17,11 @@ from pytest_django import Settings
 
 from tests.chat_checks import CHECKS, mrkdwn_texts
 from webhooks import formats
+from webhooks.event_types.registry import EVENT_TYPES, OPERATIONAL_EVENTS, TESTIMONIAL_SIGNALS
 from webhooks.formats import Format, discord, slack
 from webhooks.formats.fitting import utf16_units
 from webhooks.models import WebhookEndpoint
 from webhooks.publishing import payloads, preview
-from webhooks.publishing.events import EVENT_TYPES, OPERATIONAL_EVENTS, TESTIMONIAL_SIGNALS
 
 CHAT_FORMATS = [Format.SLACK, Format.DISCORD, Format.TEAMS]
 ADMIN_LINK = "https://testimonials.example.com/admin/testimonials/testimonial/1/change/"

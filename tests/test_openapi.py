@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import make_staff, make_user
 from tests.processes import ROOT, child_env, manage
-from webhooks.publishing.events import EVENT_TYPES
+from webhooks.event_types.registry import EVENT_TYPES
 
 COMMITTED = ROOT / "docs" / "openapi.yaml"
 

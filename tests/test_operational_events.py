@@ -16,9 +16,9 @@ from rest_framework.test import APIClient
 
 from tests.factories import exhaust, make_delivery, make_endpoint, make_outcome
 from webhooks import endpoint_actions
+from webhooks.event_types.registry import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, ENDPOINT_ENABLED
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.publishing import outbox
-from webhooks.publishing.events import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, ENDPOINT_ENABLED
 from webhooks.sending import health
 
 pytestmark = pytest.mark.django_db

@@ -18,8 +18,8 @@ from tests.factories import (
     png_upload,
     walk_through_lifecycle,
 )
+from webhooks.event_types.registry import TESTIMONIAL_SIGNALS
 from webhooks.models import WebhookDelivery, WebhookEvent
-from webhooks.publishing.events import TESTIMONIAL_SIGNALS
 
 pytestmark = pytest.mark.django_db
 

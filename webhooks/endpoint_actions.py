@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from webhooks.conf import conf
+from webhooks.event_types.registry import TEST_EVENT
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.publishing import operational, outbox, pings
-from webhooks.publishing.events import TEST_EVENT
 from webhooks.trust import signing
 
 

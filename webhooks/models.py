@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from webhooks import event_filters
 from webhooks.durations import format_duration, parse_duration
+from webhooks.event_types import catalogue
+from webhooks.event_types.registry import ALL_EVENTS_TYPES
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
 from webhooks.formats import Format
 from webhooks.formats import suggest as suggest_format
-from webhooks.publishing import catalogue
-from webhooks.publishing.events import ALL_EVENTS_TYPES
 from webhooks.trust import signing
 from webhooks.trust.fields import EncryptedJSONField, EncryptedSecretField
 from webhooks.trust.masking import mask_url
@@ -269,6 +269,15 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event.type} → {self.endpoint}"
+
+
+def is_success(status_code: int | None) -> bool:
+    """A 2xx answer is a delivered webhook, anything else is not (Standard Webhooks)."""
+    return status_code is not None and 200 <= status_code < 300
+
+
+# The same rule as a filter on attempts: is_success() is the one to change with it.
+SUCCESSFUL_ATTEMPT = models.Q(status_code__gte=200, status_code__lt=300)
 
 
 class DeliveryAttempt(models.Model):

@@ -18,13 +18,13 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from webhooks import endpoint_actions
+from webhooks.access.revealing import reveal
 from webhooks.admin import secrets
 from webhooks.admin.forms import RotateSecretForm
 from webhooks.admin.preview import preview_page
 from webhooks.exceptions import EndpointDisabled
 from webhooks.models import WebhookEndpoint
 from webhooks.text import counted
-from webhooks.trust.revealing import reveal
 
 CONFIRM_TEMPLATE = "admin/webhooks/webhookendpoint/confirm.html"
 ROTATE_EXPLANATION = (

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from webhooks import endpoint_actions
+from webhooks.access import visibility
 from webhooks.admin import secrets
 from webhooks.admin.endpoint_pages import EndpointPages
 from webhooks.admin.forms import EndpointForm
 from webhooks.models import WebhookEndpoint
 from webhooks.sending import health
-from webhooks.trust import visibility
 
 HEALTH_WINDOW = timedelta(hours=24)
 DELIVERY_EXPLANATION = (

@@ -8,10 +8,10 @@ from django.forms.fields import InvalidJSONInput
 
 from webhooks.conf import conf
 from webhooks.durations import format_duration
+from webhooks.event_types.registry import EVENT_TYPES
 from webhooks.exceptions import InvalidDuration
 from webhooks.formats import Format
 from webhooks.models import WebhookEndpoint, parse_rotation_overlap
-from webhooks.publishing.events import EVENT_TYPES
 from webhooks.validation import headers
 
 FILTER_HELP = (

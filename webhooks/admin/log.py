@@ -17,10 +17,10 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from webhooks import formats
+from webhooks.access import visibility
 from webhooks.delivery_log import backlog, replay
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEvent
 from webhooks.text import counted
-from webhooks.trust import visibility
 
 _M = TypeVar("_M", bound=Model)
 

@@ -17,11 +17,17 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from webhooks.delivery_log import backlog
 from webhooks.metrics.instruments import DURATION_BUCKETS
-from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from webhooks.models import (
+    SUCCESSFUL_ATTEMPT,
+    DeliveryAttempt,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 HOURS = 24
 MAX_ENDPOINTS = 50
-SUCCESS = Q(status_code__gte=200, status_code__lt=300)
+SUCCESS = SUCCESSFUL_ATTEMPT
 BOUNDS_MS = [round(b * 1000) for b in DURATION_BUCKETS]
 
 

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 from django.template.response import TemplateResponse
 
+from webhooks.access import visibility
+from webhooks.event_types.registry import EVENT_TYPES
 from webhooks.formats import Format
-from webhooks.publishing.events import EVENT_TYPES
 from webhooks.publishing.preview import preview
-from webhooks.trust import visibility
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

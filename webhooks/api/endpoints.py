@@ -17,11 +17,11 @@ from api.errors import Conflict
 from api.inputs import validated
 from api.receipts import ReceiptMixin
 from webhooks import endpoint_actions
+from webhooks.access.revealing import reveal
 from webhooks.api import serializers
 from webhooks.api.log import delivery_rows
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
 from webhooks.models import WebhookEndpoint, parse_rotation_overlap
-from webhooks.trust.revealing import reveal
 
 READ, WRITE, SECRETS = scopes.WEBHOOKS_READ, scopes.WEBHOOKS_WRITE, scopes.WEBHOOKS_SECRETS
 

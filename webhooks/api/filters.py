@@ -3,8 +3,8 @@ from __future__ import annotations
 import django_filters
 
 from api.filtering import IdFilter
+from webhooks.event_types.registry import EVENT_TYPE_CHOICES
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
-from webhooks.publishing.events import EVENT_TYPE_CHOICES
 
 
 class EventFilter(django_filters.FilterSet):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webhooks.publishing import catalogue
+from webhooks.event_types import catalogue
 
 SIGNATURE_HEADERS = {
     "webhook-id": "The event's id: the same on every try, replay and endpoint.",

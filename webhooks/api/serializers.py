@@ -14,11 +14,11 @@ from rest_framework import serializers
 from api.errors import clean_and_save
 from api.receipts import caller_key
 from webhooks import formats
+from webhooks.access import visibility
 from webhooks.delivery_log.selection import STATUSES
+from webhooks.event_types.registry import EVENT_TYPE_CHOICES
 from webhooks.formats import Format
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.publishing.events import EVENT_TYPE_CHOICES
-from webhooks.trust import visibility
 from webhooks.trust.masking import mask_url
 from webhooks.validation import headers
 

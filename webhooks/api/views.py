@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from api import scopes
 from webhooks.api import serializers
 from webhooks.delivery_log import backlog
-from webhooks.publishing import catalogue
+from webhooks.event_types import catalogue
 
 
 class EventTypesView(APIView):

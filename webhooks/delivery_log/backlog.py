@@ -9,7 +9,13 @@ from typing import Any
 
 from django.db.models import Count, Min, Q
 
-from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from webhooks.models import (
+    SUCCESSFUL_ATTEMPT,
+    DeliveryAttempt,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 PENDING = Q(status=DeliveryStatus.PENDING)
 ACTIVE = Q(endpoint__is_active=True)
@@ -68,7 +74,7 @@ def snapshot(now: datetime) -> Backlog:
     )
     attempts = DeliveryAttempt.objects.filter(started_at__gte=hour_ago).aggregate(
         total=Count("pk"),
-        succeeded=Count("pk", filter=Q(status_code__gte=200, status_code__lt=300)),
+        succeeded=Count("pk", filter=SUCCESSFUL_ATTEMPT),
     )
     endpoints = WebhookEndpoint.objects.aggregate(
         active=Count("pk", filter=Q(is_active=True)),

@@ -12,9 +12,9 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from webhooks.durations import parse_moment
+from webhooks.event_types.registry import EVENT_TYPES
 from webhooks.exceptions import InvalidMoment
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.publishing.events import EVENT_TYPES
 
 STATUSES = [choice.value for choice in DeliveryStatus]
 LARGEST = 2**63 - 1  # a 64-bit column's largest value

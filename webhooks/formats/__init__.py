@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from django.db import models
 
+from webhooks.event_types.registry import OPERATIONAL_EVENTS, TEST_EVENT
 from webhooks.formats import discord, operations, slack, teams, testimonial
 from webhooks.formats.message import Message
-from webhooks.publishing.events import OPERATIONAL_EVENTS, TEST_EVENT
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from webhooks.event_types.registry import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, REGISTRY
 from webhooks.formats.message import Fact, Message, Passage, Text, string_of
-from webhooks.publishing.events import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, REGISTRY
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from webhooks.event_types.registry import REGISTRY, TEST_EVENT
 from webhooks.formats.message import (
     DEFAULT_COLOUR,
     Fact,
@@ -16,7 +17,6 @@ from webhooks.formats.message import (
     stars,
     string_of,
 )
-from webhooks.publishing.events import REGISTRY, TEST_EVENT
 
 
 def testimonial_message(event_type: str, payload: dict[str, Any], data: dict[str, Any]) -> Message:

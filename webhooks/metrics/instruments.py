@@ -12,7 +12,7 @@ from typing import Protocol
 
 from prometheus_client import Counter, Histogram, disable_created_metrics
 
-from webhooks.publishing.events import EVENT_TYPES
+from webhooks.event_types.registry import EVENT_TYPES
 
 # Attempt outcomes (SPEC §9): each try is exactly one.
 SUCCESS = "success"

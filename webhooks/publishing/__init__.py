@@ -1,4 +1,4 @@
-"""The publishing side: what an event is (the registry in ``events``, its payload, its
-catalogue entry) and how it is recorded for delivery, inside the transaction of the change
-that caused it (``receivers`` → ``outbox``). ``operational`` publishes the service's own
-events; ``pings`` the test event; ``preview`` shows what an endpoint would receive."""
+"""How an event is recorded for delivery, inside the transaction of the change that
+caused it: ``receivers`` turn testimonial signals into ``payloads``, ``outbox`` stores the
+event with one delivery per subscribed endpoint. ``operational`` publishes the service's
+own events; ``pings`` the test event; ``preview`` shows what an endpoint would receive."""

@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 
-from webhooks.models import WebhookDelivery, WebhookEndpoint
-from webhooks.publishing import outbox, payloads
-from webhooks.publishing.events import (
+from webhooks.conf import conf
+from webhooks.durations import format_duration
+from webhooks.event_types.registry import (
     DELIVERY_EXHAUSTED,
     ENDPOINT_DISABLED,
     ENDPOINT_ENABLED,
     OPERATIONAL_EVENTS,
 )
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.publishing import outbox, payloads
 
 logger = logging.getLogger(__name__)
 
@@ -141,12 +143,22 @@ def exhausted_data(
     }
 
 
+def failing_reason(period: timedelta, tries: int, last_error: str) -> str:
+    """Why an endpoint was switched off for failing too long (WEBHOOKS_DISABLE_AFTER)."""
+    return (
+        f"Disabled automatically: every try failed for more than {format_duration(period)} "
+        f"(at least {tries} tries). Last error: {last_error}"
+    )
+
+
 def sample_data(
     event_type: str, endpoint_id: int, description: str, now: datetime
 ) -> dict[str, Any]:
     """Made-up ``data`` of an operational event, for the admin's preview."""
     if event_type == ENDPOINT_DISABLED:
-        reason = "Disabled automatically: every try failed for more than 5d (at least 5 tries)."
+        reason = failing_reason(
+            conf.disable_after, conf.disable_after_failures, "HTTP 503 Service Unavailable"
+        )
         return disabled_data(endpoint_id, description, reason, True, now)
     if event_type == ENDPOINT_ENABLED:
         return enabled_data(endpoint_id, description, now)

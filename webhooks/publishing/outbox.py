@@ -20,10 +20,10 @@ from django.utils import timezone
 from webhooks import event_filters
 from webhooks.chunking import chunked
 from webhooks.conf import conf
+from webhooks.event_types.registry import subscribed
 from webhooks.metrics import instruments
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.publishing import payloads
-from webhooks.publishing.events import subscribed
 
 logger = logging.getLogger(__name__)
 

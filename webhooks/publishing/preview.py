@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from testimonials.models import Testimonial, TestimonialCategory, TestimonialMedia
 from webhooks import formats
+from webhooks.event_types.registry import OPERATIONAL_EVENTS, REGISTRY, TEST_EVENT, subscribed
 from webhooks.models import WebhookEndpoint, WebhookEvent
 from webhooks.publishing import operational, payloads, pings, receivers
-from webhooks.publishing.events import OPERATIONAL_EVENTS, REGISTRY, TEST_EVENT, subscribed
 
 
 @dataclass(frozen=True)

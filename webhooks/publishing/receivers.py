@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from testimonials.models import Testimonial, TestimonialMedia
+from webhooks.event_types.registry import REGISTRY, TESTIMONIAL_SIGNALS
 from webhooks.publishing import outbox, payloads
-from webhooks.publishing.events import REGISTRY, TESTIMONIAL_SIGNALS
 
 Receiver = Callable[..., None]
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from webhooks.conf import conf
 from webhooks.metrics import instruments
+from webhooks.models import is_success
 from webhooks.sending.retry import parse_retry_after
 from webhooks.sending.transport import LOCATION, AddressRefused, NameNotResolved, deadline
 from webhooks.trust import signing
@@ -69,7 +70,7 @@ class Outcome:
 
     @property
     def succeeded(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        return is_success(self.status_code)
 
     @property
     def gone(self) -> bool:

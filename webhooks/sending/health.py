@@ -25,8 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from webhooks.conf import conf
-from webhooks.durations import format_duration
-from webhooks.models import DeliveryAttempt, WebhookEndpoint
+from webhooks.models import SUCCESSFUL_ATTEMPT, DeliveryAttempt, WebhookEndpoint
 from webhooks.publishing import operational
 from webhooks.sending.attempt import Outcome
 
@@ -85,9 +84,7 @@ def record(endpoint_id: int, outcomes: Sequence[Outcome], now: datetime) -> None
         disable(
             endpoint_id,
             now,
-            f"Disabled automatically: every try failed for more than "
-            f"{format_duration(period)} (at least {count} tries). "
-            f"Last error: {failures[-1].error}",
+            operational.failing_reason(period, count, failures[-1].error),
             consecutive_failures__gte=count,
             failing_since__lte=now - period,
         )
@@ -105,7 +102,7 @@ def with_recent_attempts(
     recent = DeliveryAttempt.objects.filter(
         delivery__endpoint=OuterRef("pk"), started_at__gte=since
     )
-    successes = recent.filter(status_code__gte=200, status_code__lt=300)
+    successes = recent.filter(SUCCESSFUL_ATTEMPT)
     return endpoints.annotate(recent_attempts=_count(recent), recent_successes=_count(successes))
 
 

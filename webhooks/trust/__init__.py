@@ -1,3 +1,3 @@
-"""Credentials and who may see them: secrets encrypted at rest (``crypto``, ``fields``),
-the Standard Webhooks signature (``signing``), masking and redaction (``masking``),
-recorded reveals (``revealing``) and what a user may read (``visibility``)."""
+"""Credentials: secrets encrypted at rest (``crypto``, ``fields``), the Standard Webhooks
+signature (``signing``), and masking and redaction wherever a credential is shown
+(``masking``). Below the models: it imports none."""

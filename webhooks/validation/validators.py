@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
-from webhooks.publishing.events import EVENT_TYPES
+from webhooks.event_types.registry import EVENT_TYPES
 from webhooks.validation.headers import validate_custom_headers
 from webhooks.validation.ssrf import LOOPBACK, loopback_name, parse_ip_literal, refusal_reason
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webhooks.publishing.events import (
+from webhooks.event_types.registry import (
     DELIVERY_EXHAUSTED,
     ENDPOINT_DISABLED,
     ENDPOINT_ENABLED,
