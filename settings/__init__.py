@@ -142,38 +142,15 @@ TESTIMONIALS_MEDIA_MAX_BYTES: int = env.int(
 
 # Webhooks (see webhooks/conf.py for what each means).
 WEBHOOKS_ENCRYPTION_KEYS = environment.encryption_keys(env, debug=DEBUG, data_dir=DATA_DIR)
-WEBHOOKS_TIMEOUT: float = env.float("WEBHOOKS_TIMEOUT", default=15)
-WEBHOOKS_RETRY_SCHEDULE: str = env.str(
-    "WEBHOOKS_RETRY_SCHEDULE", default="5s,5m,30m,2h,5h,10h,14h,20h,24h"
-)
-WEBHOOKS_RETRY_JITTER: float = env.float("WEBHOOKS_RETRY_JITTER", default=0.2)
-WEBHOOKS_RETRY_AFTER_MAX: str = env.str("WEBHOOKS_RETRY_AFTER_MAX", default="1d")
-WEBHOOKS_ALLOW_PRIVATE_URLS: bool = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=DEBUG)
-WEBHOOKS_ALLOWED_NETWORKS: list[str] = env.list("WEBHOOKS_ALLOWED_NETWORKS", default=[])
-WEBHOOKS_DISABLE_AFTER: str = env.str("WEBHOOKS_DISABLE_AFTER", default="5d")
-WEBHOOKS_DISABLE_AFTER_FAILURES: int = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=5)
-WEBHOOKS_SECRET_ROTATION_OVERLAP: str = env.str("WEBHOOKS_SECRET_ROTATION_OVERLAP", default="24h")
-WEBHOOKS_POLL_INTERVAL: str = env.str("WEBHOOKS_POLL_INTERVAL", default="0.1s")
-WEBHOOKS_BATCH_SIZE: int = env.int("WEBHOOKS_BATCH_SIZE", default=100)
-WEBHOOKS_CONCURRENCY: int = env.int("WEBHOOKS_CONCURRENCY", default=32)
-WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT: int = env.int("WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT", default=20)
-WEBHOOKS_WORKER_MAX_IN_FLIGHT: int = env.int("WEBHOOKS_WORKER_MAX_IN_FLIGHT", default=64)
-WEBHOOKS_LEASE: str = env.str("WEBHOOKS_LEASE", default="30s")
-# Links in Slack, Discord and Teams messages point here (the admin page of a testimonial).
-SITE_URL: str = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
-WEBHOOKS_MAX_PAYLOAD_BYTES: int = env.int("WEBHOOKS_MAX_PAYLOAD_BYTES", default=256 * 1024)
+# Each of these is set only when its variable is given: the defaults are written once, in
+# webhooks/conf.py (DEFAULTS), and the README's table is tested against them.
+globals().update(environment.given(env, environment.WEBHOOKS_VARIABLES))
 
 CACHES = {"default": environment.cache(env, DATA_DIR, DATABASES["default"])}
 
-# Observability (docs/operations.md). METRICS_TOKEN guards /metrics and the workers' port;
-# without it they are open in development and closed in production.
-METRICS_TOKEN: str = env.str("METRICS_TOKEN", default="")
+# Observability (docs/operations.md). METRICS_TOKEN (above, with the webhooks' variables)
+# guards /metrics and the workers' port; without it they are open in development only.
 METRICS_DIR = environment.metrics_dir(env, DATA_DIR, BASE_DIR)
-WEBHOOKS_WORKER_METRICS_PORT: int | None = env.int("WEBHOOKS_WORKER_METRICS_PORT", default=None)
-WEBHOOKS_WORKER_METRICS_ADDRESS: str = env.str(
-    "WEBHOOKS_WORKER_METRICS_ADDRESS",
-    default="0.0.0.0",  # noqa: S104 - scraped from elsewhere
-)
 # A qcluster's worker processes count into files under METRICS_DIR: manage.py prepares
 # them (webhooks.metrics.directories), gunicorn.conf.py does the same for the web workers.
 

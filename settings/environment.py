@@ -188,6 +188,41 @@ def log_format(env: environ.Env) -> str:
     return value
 
 
+# The webhooks app's variables, each read with the parser of its type. Their defaults are
+# the app's (webhooks/conf.py DEFAULTS): a variable that is not given sets nothing.
+WEBHOOKS_VARIABLES: dict[str, str] = {
+    "WEBHOOKS_TIMEOUT": "float",
+    "WEBHOOKS_RETRY_SCHEDULE": "str",
+    "WEBHOOKS_RETRY_JITTER": "float",
+    "WEBHOOKS_RETRY_AFTER_MAX": "str",
+    "WEBHOOKS_ALLOW_PRIVATE_URLS": "bool",
+    "WEBHOOKS_ALLOWED_NETWORKS": "list",
+    "WEBHOOKS_DISABLE_AFTER": "str",
+    "WEBHOOKS_DISABLE_AFTER_FAILURES": "int",
+    "WEBHOOKS_SECRET_ROTATION_OVERLAP": "str",
+    "WEBHOOKS_POLL_INTERVAL": "str",
+    "WEBHOOKS_BATCH_SIZE": "int",
+    "WEBHOOKS_CONCURRENCY": "int",
+    "WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT": "int",
+    "WEBHOOKS_WORKER_MAX_IN_FLIGHT": "int",
+    "WEBHOOKS_LEASE": "str",
+    "WEBHOOKS_MAX_PAYLOAD_BYTES": "int",
+    "SITE_URL": "str",
+    "METRICS_TOKEN": "str",
+    "WEBHOOKS_WORKER_METRICS_PORT": "int",
+    "WEBHOOKS_WORKER_METRICS_ADDRESS": "str",
+}
+
+
+def given(env: environ.Env, variables: dict[str, str]) -> dict[str, Any]:
+    """The settings of the variables that are set (an empty port means none)."""
+    values: dict[str, Any] = {}
+    for name, parser in variables.items():
+        if name in env.ENVIRON and not (parser == "int" and env.ENVIRON[name] == ""):
+            values[name] = getattr(env, parser)(name)
+    return values
+
+
 DEV_KEY_FILE = "webhooks-encryption.key"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from settings import environment
 from tests.processes import ROOT
 
 APP_SERVICES = ("migrate", "web", "worker")
@@ -23,7 +24,7 @@ def read_by_the_service() -> set[str]:
     names: set[str] = set()
     for path in (ROOT / "settings").glob("*.py"):
         names |= set(re.findall(r'env\.\w+\(\s*"([A-Z][A-Z0-9_]+)"', path.read_text()))
-    return names
+    return names | set(environment.WEBHOOKS_VARIABLES)
 
 
 def test_the_services_a_deployment_needs() -> None:

@@ -1,7 +1,8 @@
 """The webhooks app's settings, one property each, read when used (so
 ``override_settings`` works) and parsed into the types the code wants.
 
-``settings/__init__.py`` fills them from ``WEBHOOKS_*`` environment variables.
+``settings/__init__.py`` sets one from its environment variable when that is given;
+otherwise ``DEFAULTS`` below applies.
 """
 
 from __future__ import annotations
@@ -28,8 +29,47 @@ def _release() -> str:
         return "dev"
 
 
-def _setting(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
+# Every setting's default, and the only place one is written: the settings module sets a
+# name only when its environment variable is given, and the documented tables are
+# tested against this. A callable is a default that depends on DEBUG.
+DEFAULTS: dict[str, Any] = {
+    "WEBHOOKS_TIMEOUT": 15,
+    "WEBHOOKS_CONNECT_TIMEOUT": 5,
+    "WEBHOOKS_RETRY_SCHEDULE": DEFAULT_RETRY_SCHEDULE,
+    "WEBHOOKS_RETRY_JITTER": 0.2,
+    "WEBHOOKS_RETRY_AFTER_MAX": "1d",
+    "WEBHOOKS_DISABLE_AFTER": "5d",
+    "WEBHOOKS_DISABLE_AFTER_FAILURES": 5,
+    "WEBHOOKS_ENCRYPTION_KEYS": [],
+    "WEBHOOKS_SECRET_ROTATION_OVERLAP": "24h",
+    # Development receivers run on this machine; production ones must not.
+    "WEBHOOKS_ALLOW_PRIVATE_URLS": lambda: bool(settings.DEBUG),
+    "WEBHOOKS_ALLOWED_NETWORKS": [],
+    "WEBHOOKS_POLL_INTERVAL": "0.1s",
+    "WEBHOOKS_BATCH_SIZE": 100,
+    "WEBHOOKS_CONCURRENCY": 32,
+    "WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT": 20,
+    "WEBHOOKS_WORKER_MAX_IN_FLIGHT": 64,
+    "WEBHOOKS_LEASE": "30s",
+    "WEBHOOKS_MAX_PAYLOAD_BYTES": 256 * 1024,
+    "WEBHOOKS_MAX_RESPONSE_BYTES": 64 * 1024,
+    "WEBHOOKS_RESPONSE_EXCERPT_BYTES": 4096,
+    # make run's admin, so chat messages link somewhere in development.
+    "SITE_URL": lambda: "http://127.0.0.1:8000" if settings.DEBUG else "",
+    "METRICS_TOKEN": "",
+    "METRICS_DIR": lambda: Path(settings.DATA_DIR) / "metrics",
+    "WEBHOOKS_WORKER_METRICS_PORT": None,
+    "WEBHOOKS_WORKER_METRICS_ADDRESS": "0.0.0.0",  # noqa: S104 - scraped from elsewhere
+}
+
+
+def default(name: str) -> Any:
+    value = DEFAULTS[name]
+    return value() if callable(value) else value
+
+
+def _setting(name: str) -> Any:
+    return getattr(settings, name) if hasattr(settings, name) else default(name)
 
 
 def _duration(value: str | float | timedelta) -> timedelta:
@@ -44,15 +84,15 @@ class WebhooksSettings:
     @property
     def timeout(self) -> float:
         """Seconds for a whole attempt: connecting, sending, waiting, reading."""
-        return float(_setting("WEBHOOKS_TIMEOUT", 15))
+        return float(_setting("WEBHOOKS_TIMEOUT"))
 
     @property
     def connect_timeout(self) -> float:
-        return min(self.timeout, float(_setting("WEBHOOKS_CONNECT_TIMEOUT", 5)))
+        return min(self.timeout, float(_setting("WEBHOOKS_CONNECT_TIMEOUT")))
 
     @property
     def retry_schedule(self) -> list[timedelta]:
-        value = _setting("WEBHOOKS_RETRY_SCHEDULE", DEFAULT_RETRY_SCHEDULE)
+        value = _setting("WEBHOOKS_RETRY_SCHEDULE")
         if isinstance(value, str):
             return parse_durations(value)
         return [_duration(item) for item in value]
@@ -60,47 +100,47 @@ class WebhooksSettings:
     @property
     def retry_jitter(self) -> float:
         """Each delay is drawn from ±this fraction around the scheduled one."""
-        return float(_setting("WEBHOOKS_RETRY_JITTER", 0.2))
+        return float(_setting("WEBHOOKS_RETRY_JITTER"))
 
     @property
     def retry_after_max(self) -> timedelta:
         """The longest ``Retry-After`` a receiver can impose."""
-        return _duration(_setting("WEBHOOKS_RETRY_AFTER_MAX", "1d"))
+        return _duration(_setting("WEBHOOKS_RETRY_AFTER_MAX"))
 
     @property
     def disable_after(self) -> timedelta:
-        return _duration(_setting("WEBHOOKS_DISABLE_AFTER", "5d"))
+        return _duration(_setting("WEBHOOKS_DISABLE_AFTER"))
 
     @property
     def disable_after_failures(self) -> int:
-        return int(_setting("WEBHOOKS_DISABLE_AFTER_FAILURES", 5))
+        return int(_setting("WEBHOOKS_DISABLE_AFTER_FAILURES"))
 
     @property
     def encryption_keys(self) -> list[str]:
-        return list(_setting("WEBHOOKS_ENCRYPTION_KEYS", []))
+        return list(_setting("WEBHOOKS_ENCRYPTION_KEYS"))
 
     @property
     def secret_rotation_overlap(self) -> timedelta:
-        return _duration(_setting("WEBHOOKS_SECRET_ROTATION_OVERLAP", "24h"))
+        return _duration(_setting("WEBHOOKS_SECRET_ROTATION_OVERLAP"))
 
     @property
     def allow_private_urls(self) -> bool:
-        return bool(_setting("WEBHOOKS_ALLOW_PRIVATE_URLS", False))
+        return bool(_setting("WEBHOOKS_ALLOW_PRIVATE_URLS"))
 
     @property
     def allowed_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-        networks = _setting("WEBHOOKS_ALLOWED_NETWORKS", [])
+        networks = _setting("WEBHOOKS_ALLOWED_NETWORKS")
         return [ipaddress.ip_network(n, strict=False) for n in networks]
 
     @property
     def poll_interval(self) -> float:
         """Seconds an idle dispatcher waits before looking for due deliveries again."""
-        return _duration(_setting("WEBHOOKS_POLL_INTERVAL", "0.1s")).total_seconds()
+        return _duration(_setting("WEBHOOKS_POLL_INTERVAL")).total_seconds()
 
     @property
     def batch_size(self) -> int:
         """Deliveries a dispatcher reads at once for one endpoint."""
-        return int(_setting("WEBHOOKS_BATCH_SIZE", 100))
+        return int(_setting("WEBHOOKS_BATCH_SIZE"))
 
     @property
     def concurrency(self) -> int:
@@ -108,66 +148,66 @@ class WebhooksSettings:
         WEBHOOKS_WORKER_MAX_IN_FLIGHT: with 16, 10,000 deliveries spread over 500
         endpoints went out at 0.6-0.7 x the rate of the same over 10 (each endpoint
         waits for a place, then ramps up from one request); with 32, 0.9."""
-        return int(_setting("WEBHOOKS_CONCURRENCY", 32))
+        return int(_setting("WEBHOOKS_CONCURRENCY"))
 
     @property
     def endpoint_max_in_flight(self) -> int:
         """Requests in flight to one endpoint, for endpoints that do not set their own."""
-        return int(_setting("WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT", 20))
+        return int(_setting("WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT"))
 
     @property
     def worker_max_in_flight(self) -> int:
         """Requests one dispatcher has in flight at most, over all its endpoints (its
         sender threads), shared among them round-robin."""
-        return int(_setting("WEBHOOKS_WORKER_MAX_IN_FLIGHT", 64))
+        return int(_setting("WEBHOOKS_WORKER_MAX_IN_FLIGHT"))
 
     @property
     def lease(self) -> timedelta:
         """How long a claim holds without renewal: a dead dispatcher's work is taken
         over after at most this long."""
-        return _duration(_setting("WEBHOOKS_LEASE", "30s"))
+        return _duration(_setting("WEBHOOKS_LEASE"))
 
     @property
     def max_payload_bytes(self) -> int:
         """The largest request body an event may have; a larger one is not recorded."""
-        return int(_setting("WEBHOOKS_MAX_PAYLOAD_BYTES", 256 * 1024))
+        return int(_setting("WEBHOOKS_MAX_PAYLOAD_BYTES"))
 
     @property
     def max_response_bytes(self) -> int:
         """Read at most this much of a response body; the rest is never downloaded."""
-        return int(_setting("WEBHOOKS_MAX_RESPONSE_BYTES", 64 * 1024))
+        return int(_setting("WEBHOOKS_MAX_RESPONSE_BYTES"))
 
     @property
     def response_excerpt_bytes(self) -> int:
         """How much of the response body an attempt record keeps."""
-        return int(_setting("WEBHOOKS_RESPONSE_EXCERPT_BYTES", 4096))
+        return int(_setting("WEBHOOKS_RESPONSE_EXCERPT_BYTES"))
 
     @property
     def site_url(self) -> str:
         """Where this service is reached, e.g. ``https://testimonials.example.com``: links
         in chat messages point there. Empty: messages carry no links."""
-        return str(_setting("SITE_URL", "")).rstrip("/")
+        return str(_setting("SITE_URL")).rstrip("/")
 
     @property
     def metrics_token(self) -> str:
         """The bearer token ``/metrics`` and the workers' metrics port ask for."""
-        return str(_setting("METRICS_TOKEN", ""))
+        return str(_setting("METRICS_TOKEN"))
 
     @property
     def metrics_dir(self) -> Path:
         """Where qcluster and gunicorn processes keep their counters (multiprocess)."""
-        return Path(_setting("METRICS_DIR", Path(settings.DATA_DIR) / "metrics"))
+        return Path(_setting("METRICS_DIR"))
 
     @property
     def worker_metrics_port(self) -> int | None:
         """The port a qcluster serves its workers' metrics on; None: it does not, and
         ``/metrics`` on the same host includes them."""
-        port = _setting("WEBHOOKS_WORKER_METRICS_PORT", None)
+        port = _setting("WEBHOOKS_WORKER_METRICS_PORT")
         return None if port in (None, "") else int(port)
 
     @property
     def worker_metrics_address(self) -> str:
-        return str(_setting("WEBHOOKS_WORKER_METRICS_ADDRESS", "0.0.0.0"))  # noqa: S104
+        return str(_setting("WEBHOOKS_WORKER_METRICS_ADDRESS"))
 
     @property
     def user_agent(self) -> str:
