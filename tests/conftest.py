@@ -11,6 +11,7 @@ from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from testimonials import signals
+from tests.dispatching import dispatcher  # noqa: F401 - a fixture
 from tests.factories import make_api_key, make_superuser
 from tests.listening import listener  # noqa: F401 - a fixture
 from tests.receiver import Receiver

@@ -6,11 +6,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pytest
+
 from webhooks.sending.dispatcher import Dispatcher
 
 
 @contextmanager
-def dispatcher() -> Iterator[Dispatcher]:
+def running_dispatcher() -> Iterator[Dispatcher]:
     running = Dispatcher()
     try:
         yield running
@@ -18,8 +20,15 @@ def dispatcher() -> Iterator[Dispatcher]:
         running.close()
 
 
+@pytest.fixture
+def dispatcher() -> Iterator[Dispatcher]:
+    """A dispatcher for the test (the one fixture; conftest makes it everyone's)."""
+    with running_dispatcher() as running:
+        yield running
+
+
 def send_everything_due() -> None:
-    with dispatcher() as running:
+    with running_dispatcher() as running:
         running.run_until_idle()
 
 

@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 from pytest_django import Settings
 
-from tests.dispatching import dispatcher, send_everything_due
+from tests.dispatching import running_dispatcher, send_everything_due
 from tests.factories import make_endpoint, make_testimonial
 from tests.hostile import (
     Behaviour,
@@ -187,7 +187,7 @@ def test_a_dispatcher_facing_every_hostile_receiver_keeps_serving_a_healthy_one(
         good = make_endpoint(url=healthy.url("/ok"), description="healthy")
         testimonial = make_testimonial()
         testimonial.approve()
-        with dispatcher() as sender:
+        with running_dispatcher() as sender:
             deadline = time.monotonic() + 20
             while not _each_tried(list(endpoints.values())) or (
                 WebhookDelivery.objects.filter(endpoint=good, status="succeeded").count() < 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import httpx
@@ -35,13 +35,6 @@ def receiver(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> FakeReceive
     fake = FakeReceiver()
     monkeypatch.setattr(transport, "new_client", fake.client)
     return fake
-
-
-@pytest.fixture
-def dispatcher() -> Iterator[Dispatcher]:
-    running = Dispatcher()
-    yield running
-    running.close()
 
 
 def delivery_to(endpoint: WebhookEndpoint) -> WebhookDelivery:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -80,13 +80,6 @@ def timeline(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Timeline:
     fake.answer("c.example.com", answers)
     monkeypatch.setattr(transport, "new_client", fake.client)
     return answers
-
-
-@pytest.fixture
-def dispatcher() -> Iterator[Dispatcher]:
-    running = Dispatcher()
-    yield running
-    running.close()
 
 
 def publish(count: int, endpoint: WebhookEndpoint, start: int = 0) -> None:

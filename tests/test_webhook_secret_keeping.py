@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from pytest_django import Settings
 
-from tests.dispatching import dispatcher
+from tests.dispatching import running_dispatcher
 from tests.factories import make_endpoint, make_testimonial
 from tests.receiver import Receiver
 from tests.test_webhook_endpoints import stored_column
@@ -134,7 +134,7 @@ def test_secrets_appear_in_no_log_record_attempt_or_error(
         old_secret = flaky.secret
         endpoint_actions.rotate_secret(flaky)
         make_testimonial()
-        with dispatcher() as running:
+        with running_dispatcher() as running:
             running.run_until_idle()
             # The 500's retry, due at once.
             WebhookDelivery.objects.filter(status="pending").update(next_attempt_at=timezone.now())
