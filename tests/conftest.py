@@ -99,6 +99,11 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings: Settings, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # pytest-django runs with DEBUG off, so the development defaults that follow DEBUG
+    # are given as a developer's checkout has them: receivers on 127.0.0.1, links to
+    # make run's admin. Tests of the production behaviour set their own.
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+    settings.SITE_URL = "http://127.0.0.1:8000"
     settings.MEDIA_ROOT = tmp_path / "media"
     # /metrics sums the counter files of qclusters on this host: none but the test's own.
     settings.METRICS_DIR = tmp_path / "metrics"

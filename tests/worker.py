@@ -48,7 +48,8 @@ class Worker:
         self.env = child_env(**{**defaults, **env})
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 60) -> Worker:
+    def start(self, timeout: float = 60, *, wait: bool = True) -> Worker:
+        """Starts the cluster and, with ``wait``, returns once it is ready."""
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
@@ -60,6 +61,8 @@ class Worker:
             start_new_session=True,
         )
         log.close()
+        if not wait:
+            return self
         deadline = time.monotonic() + timeout
         while READY_LINE not in self.log()[offset:]:
             if self.process.poll() is not None or time.monotonic() > deadline:
