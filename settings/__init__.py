@@ -1,4 +1,4 @@
-"""Django settings, configured from the environment (see README "Configuration").
+"""Django settings, configured from the environment (see docs/configuration.md).
 
 Production is the default: a process started with nothing set refuses every insecure
 default and names the variable to set. A development checkout gets its development
@@ -143,7 +143,7 @@ TESTIMONIALS_MEDIA_MAX_BYTES: int = env.int(
 # Webhooks (see webhooks/conf.py for what each means).
 WEBHOOKS_ENCRYPTION_KEYS = environment.encryption_keys(env, debug=DEBUG, data_dir=DATA_DIR)
 # Each of these is set only when its variable is given: the defaults are written once, in
-# webhooks/conf.py (DEFAULTS), and the README's table is tested against them.
+# webhooks/conf.py (DEFAULTS), and docs/configuration.md is tested against them.
 globals().update(environment.given(env, environment.WEBHOOKS_VARIABLES))
 
 CACHES = {"default": environment.cache(env, DATA_DIR, DATABASES["default"])}
@@ -154,7 +154,7 @@ METRICS_DIR = environment.metrics_dir(env, DATA_DIR, BASE_DIR)
 # A qcluster's worker processes count into files under METRICS_DIR: manage.py prepares
 # them (webhooks.metrics.directories), gunicorn.conf.py does the same for the web workers.
 
-# The HTTP API (README "API", api/ and each app's api/ package).
+# The HTTP API (docs/api.md, api/ and each app's api/ package).
 TESTIMONIALS_PUBLIC_SUBMISSION: bool = env.bool("TESTIMONIALS_PUBLIC_SUBMISSION", default=False)
 TESTIMONIALS_PUBLIC_RATE: str = env.str("TESTIMONIALS_PUBLIC_RATE", default="10/hour")
 API_KEY_RATE: str = env.str("API_KEY_RATE", default="1200/minute")

@@ -230,7 +230,7 @@ def test_an_operator_creates_an_api_key_reads_the_docs_and_revokes_it(
 def test_slack_in_two_minutes_from_the_admin(
     signed_in: Page, site: str, settings: Settings
 ) -> None:
-    """README "Slack in two minutes": the URL picks the format, the filter is saved, and
+    """docs/webhooks.md "Slack in two minutes": the URL picks the format, the filter is saved, and
     the preview shows the message and the filter's verdict."""
     settings.SITE_URL = site
     page = signed_in

@@ -1,4 +1,4 @@
-"""End to end over HTTP, as the README shows it: a key from ``create_api_key``, curl
+"""End to end over HTTP, as docs/api.md shows it: a key from ``create_api_key``, curl
 against a live server, the real worker, ``webhook_listen`` receiving and verifying."""
 
 from __future__ import annotations

@@ -156,8 +156,9 @@ def test_the_counters_equal_the_delivery_log(
 def test_make_run_serves_the_workers_counts_on_metrics(
     receiver: Receiver, start_worker: StartWorker, tmp_path: Path
 ) -> None:
-    """README: with ``make run`` (runserver and qcluster on one machine, no metrics port),
-    ``/metrics`` shows what the workers did; the README's curl line says so."""
+    """docs/operations.md: with ``make run`` (runserver and qcluster on one machine, no
+    metrics port), ``/metrics`` shows what the workers did; the documented curl line says
+    so."""
     endpoint = make_endpoint(url=receiver.url("/dev"))
     start_worker(METRICS_DIR=str(tmp_path / "metrics"))
     port = free_port()
@@ -187,7 +188,7 @@ def test_make_run_serves_the_workers_counts_on_metrics(
             return 'webhooks_attempts_total{outcome="success"} 1.0' in shown
 
         # The attempt is counted once its round is recorded, a moment after the receipt.
-        wait_until(shows_the_attempt, 10, "the README's curl line to show the attempt")
+        wait_until(shows_the_attempt, 10, "the documented curl line to show the attempt")
     finally:
         server.terminate()
         server.wait(timeout=10)
