@@ -51,7 +51,7 @@ def _log(deliveries: int, endpoints: int) -> None:
 def _client(scopes: list[str]) -> Any:
     from django.test import Client
 
-    from api.models import ApiKey
+    from http_api.models import ApiKey
 
     _, raw_key = ApiKey.create(f"bench-{time.monotonic_ns()}", scopes)
 

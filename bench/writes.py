@@ -23,7 +23,7 @@ WEB_ENV = {
 
 
 def _run(base: str, label: str, seconds: float = SECONDS) -> dict[str, Any]:
-    from api.models import ApiKey
+    from http_api.models import ApiKey
     from tests.load import drive
 
     # A key of its own: throttling keeps each key's recent requests, and a key that

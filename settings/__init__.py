@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "testimonials",
-    "api",
+    "http_api",
 ]
 
 MIDDLEWARE = [
@@ -159,18 +159,18 @@ TESTIMONIALS_PUBLIC_SUBMISSION: bool = env.bool("TESTIMONIALS_PUBLIC_SUBMISSION"
 TESTIMONIALS_PUBLIC_RATE: str = env.str("TESTIMONIALS_PUBLIC_RATE", default="10/hour")
 API_KEY_RATE: str = env.str("API_KEY_RATE", default="1200/minute")
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
-    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.KeyRateThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPage",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["http_api.authentication.BearerKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["http_api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["http_api.throttling.KeyRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "http_api.pagination.CursorPage",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "api.parsers.BoundedJSONParser",
-        "api.parsers.BoundedMultiPartParser",
+        "http_api.parsers.BoundedJSONParser",
+        "http_api.parsers.BoundedMultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "api.errors.handle",
+    "EXCEPTION_HANDLER": "http_api.errors.handle",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Client addresses for the public submission throttle: X-Forwarded-For is only
     # believed for as many proxies as the operator says stand in front (0: none).
@@ -190,9 +190,9 @@ SPECTACULAR_SETTINGS = {
     "OAS_VERSION": "3.1.0",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["api.permissions.KeyOrStaff"],
+    "SERVE_PERMISSIONS": ["http_api.permissions.KeyOrStaff"],
     "SERVE_AUTHENTICATION": [
-        "api.authentication.BearerKeyAuthentication",
+        "http_api.authentication.BearerKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -10,6 +10,6 @@ admin.site.site_title = "Testimonials admin"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
-    path("api/", include("api.urls")),
+    path("api/", include("http_api.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from api import grants
-from api.models import ApiKey
+from http_api import grants
+from http_api.models import ApiKey
 from testimonials.models import Testimonial, TestimonialCategory
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.publishing import payloads

@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from api import grants
-from api.models import ApiKey
-from api.scopes import SCOPES
+from http_api import grants
+from http_api.models import ApiKey
+from http_api.scopes import SCOPES
 from tests.factories import make_api_key, make_endpoint, make_staff, make_superuser
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from api.models import ApiKey
+from http_api.models import ApiKey
 from tests.factories import make_api_key, make_staff, make_superuser
 
 pytestmark = pytest.mark.django_db

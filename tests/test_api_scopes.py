@@ -12,7 +12,7 @@ import pytest
 from django.urls import URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from api.scopes import SCOPES
+from http_api.scopes import SCOPES
 from testimonials.models import Testimonial
 from tests.factories import (
     make_api_key,

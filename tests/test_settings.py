@@ -261,7 +261,7 @@ def test_json_log_lines_carry_the_ids(tmp_path: Path) -> None:
 def test_migrate_makes_the_database_cache_s_table(settings: Any) -> None:
     from django.db import connection
 
-    from api.apps import create_cache_tables
+    from http_api.apps import create_cache_tables
 
     table = "probe_cache_table"
     settings.CACHES = {

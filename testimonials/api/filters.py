@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
-from api.filtering import IdFilter, RangeFilter
+from http_api.filtering import IdFilter, RangeFilter
 from testimonials.choices import PUBLISHED_STATUSES, TestimonialStatus
 from testimonials.models import MAX_RATING, MIN_RATING, Testimonial
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from api import scopes
-from api.errors import NeedsScope, clean_and_save
-from api.receipts import caller_key
+from http_api import scopes
+from http_api.errors import NeedsScope, clean_and_save
+from http_api.receipts import caller_key
 from testimonials import editing
 from testimonials.exceptions import NeedsModeration
 from testimonials.models import ANONYMOUS, Testimonial, TestimonialCategory, TestimonialMedia

@@ -13,11 +13,11 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 
-from api import scopes
-from api.errors import NeedsScope
-from api.inputs import validated
-from api.parsers import BoundedMultiPartParser
-from api.receipts import ReceiptMixin
+from http_api import scopes
+from http_api.errors import NeedsScope
+from http_api.inputs import validated
+from http_api.parsers import BoundedMultiPartParser
+from http_api.receipts import ReceiptMixin
 from testimonials import editing
 from testimonials.api import serializers
 from testimonials.api.filters import TestimonialFilter

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api import scopes
+from http_api import scopes
 
 
 def user_sees_payloads(user: Any) -> bool:

@@ -12,10 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api import scopes
-from api.errors import Conflict
-from api.inputs import validated
-from api.receipts import ReceiptMixin
+from http_api import scopes
+from http_api.errors import Conflict
+from http_api.inputs import validated
+from http_api.receipts import ReceiptMixin
 from webhooks import endpoint_actions
 from webhooks.access.revealing import reveal
 from webhooks.api import serializers

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_filters
 
-from api.filtering import IdFilter
+from http_api.filtering import IdFilter
 from webhooks.event_types.registry import EVENT_TYPE_CHOICES
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from api.errors import clean_and_save
-from api.receipts import caller_key
+from http_api.errors import clean_and_save
+from http_api.receipts import caller_key
 from webhooks import formats
 from webhooks.access import visibility
 from webhooks.delivery_log.selection import STATUSES

@@ -8,7 +8,7 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
-from api.models import ApiKey
+from http_api.models import ApiKey
 
 
 class KeyRateThrottle(SimpleRateThrottle):

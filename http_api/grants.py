@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from api import scopes
+from http_api import scopes
 
 SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     scopes.TESTIMONIALS_READ: ("testimonials.view_testimonial",),

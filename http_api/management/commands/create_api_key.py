@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from api import grants
-from api.models import ApiKey
-from api.scopes import SCOPES
+from http_api import grants
+from http_api.models import ApiKey
+from http_api.scopes import SCOPES
 
 
 class Command(BaseCommand):

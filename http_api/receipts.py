@@ -14,7 +14,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.models import ApiKey
+from http_api.models import ApiKey
 
 
 def caller_key(serializer_context: Mapping[str, Any]) -> ApiKey | None:

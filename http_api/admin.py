@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from api import grants
-from api.models import ApiKey
-from api.scopes import SCOPES
+from http_api import grants
+from http_api.models import ApiKey
+from http_api.scopes import SCOPES
 
 
 class ApiKeyForm(forms.ModelForm[ApiKey]):

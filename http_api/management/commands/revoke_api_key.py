@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from api.models import ApiKey
+from http_api.models import ApiKey
 
 
 class Command(BaseCommand):

@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from api import grants
-from api import scopes as api_scopes
+from http_api import grants
+from http_api import scopes as api_scopes
 
 KEY_MARK = "twk_"
 PREFIX_LENGTH = 8

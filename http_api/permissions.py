@@ -13,7 +13,7 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from api.models import ApiKey
+from http_api.models import ApiKey
 
 
 def required_scope(request: Request, view: Any) -> str | None:

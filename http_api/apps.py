@@ -19,12 +19,15 @@ class ApiConfig(AppConfig):
     pagination, errors, and the schema. The resources live in ``testimonials/api`` and
     ``webhooks/api``."""
 
-    name = "api"
+    name = "http_api"
+    # The label the keys' tables and migrations were made under, before the package was
+    # renamed so as not to read like each domain's own ``api`` package.
+    label = "api"
     verbose_name = "HTTP API"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         # Registers the OpenAPI description of Bearer keys with drf-spectacular.
-        from api import schema  # noqa: F401
+        from http_api import schema  # noqa: F401
 
         post_migrate.connect(create_cache_tables, sender=self)
