@@ -13,17 +13,9 @@ from typing import Any
 
 from http_api import scopes
 
-SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    scopes.TESTIMONIALS_READ: ("testimonials.view_testimonial",),
-    scopes.TESTIMONIALS_WRITE: ("testimonials.add_testimonial", "testimonials.change_testimonial"),
-    # The admin's moderation actions (approve, reject, feature, archive) need this one.
-    scopes.TESTIMONIALS_MODERATE: ("testimonials.change_testimonial",),
-    scopes.WEBHOOKS_READ: ("webhooks.view_webhookendpoint", "webhooks.view_webhookdelivery"),
-    scopes.WEBHOOKS_WRITE: ("webhooks.change_webhookendpoint",),
-    scopes.WEBHOOKS_SECRETS: ("webhooks.reveal_secret",),
-}
-# Every read of a secret is recorded against a person.
-NEEDS_A_USER = frozenset({scopes.WEBHOOKS_SECRETS})
+# What each scope stands for, as its domain registered it (kept under this name).
+SCOPE_PERMISSIONS = scopes.PERMISSIONS
+NEEDS_A_USER = scopes.NEEDS_A_USER
 ALL = "all"
 
 

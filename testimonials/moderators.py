@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from http_api import scopes
+from testimonials.api import scopes
 
 
 def user_is_moderator(user: Any) -> bool:

@@ -10,7 +10,9 @@ class WebhooksConfig(AppConfig):
         # Connections only: ready() must not touch the database.
         from django_q.signals import post_spawn
 
+        from http_api import routes
         from webhooks import checks
+        from webhooks.access import scopes  # noqa: F401 - registers the API scopes
         from webhooks.conf import conf
         from webhooks.publishing import receivers
         from webhooks.sending import dispatcher
@@ -21,6 +23,7 @@ class WebhooksConfig(AppConfig):
         crypto.fernet_keys(conf.encryption_keys)
 
         receivers.connect()
+        routes.register("webhooks.api.urls")
         post_spawn.connect(
             dispatcher.start_in_worker, weak=False, dispatch_uid="webhooks:dispatcher"
         )

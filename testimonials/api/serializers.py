@@ -8,10 +8,10 @@ from typing import Any
 
 from rest_framework import serializers
 
-from http_api import scopes
 from http_api.errors import NeedsScope, clean_and_save
 from http_api.receipts import caller_key
 from testimonials import editing
+from testimonials.api import scopes
 from testimonials.exceptions import NeedsModeration
 from testimonials.models import ANONYMOUS, Testimonial, TestimonialCategory, TestimonialMedia
 from testimonials.moderators import key_is_moderator

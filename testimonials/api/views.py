@@ -13,13 +13,12 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 
-from http_api import scopes
 from http_api.errors import NeedsScope
 from http_api.inputs import validated
 from http_api.parsers import BoundedMultiPartParser
 from http_api.receipts import ReceiptMixin
 from testimonials import editing
-from testimonials.api import serializers
+from testimonials.api import scopes, serializers
 from testimonials.api.filters import TestimonialFilter
 from testimonials.api.throttling import PublicSubmissionThrottle
 from testimonials.conf import conf

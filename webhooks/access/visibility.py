@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from http_api import scopes
+from testimonials.api.scopes import TESTIMONIALS_READ
+from webhooks.access import scopes
 
 
 def user_sees_payloads(user: Any) -> bool:
@@ -20,9 +21,7 @@ def user_sees_payloads(user: Any) -> bool:
 
 def key_sees_payloads(key: Any) -> bool:
     return bool(
-        key is not None
-        and key.has_scope(scopes.WEBHOOKS_READ)
-        and key.has_scope(scopes.TESTIMONIALS_READ)
+        key is not None and key.has_scope(scopes.WEBHOOKS_READ) and key.has_scope(TESTIMONIALS_READ)
     )
 
 

@@ -12,11 +12,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from http_api import scopes
 from http_api.errors import Conflict
 from http_api.inputs import validated
 from http_api.receipts import ReceiptMixin
 from webhooks import endpoint_actions
+from webhooks.access import scopes
 from webhooks.access.revealing import reveal
 from webhooks.api import serializers
 from webhooks.api.log import delivery_rows

@@ -15,10 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from http_api import scopes
 from http_api.errors import Conflict
 from http_api.inputs import validated
 from http_api.receipts import ReceiptMixin
+from webhooks.access import scopes
 from webhooks.api import serializers
 from webhooks.api.filters import DeliveryFilter, EventFilter
 from webhooks.delivery_log import replay, selection

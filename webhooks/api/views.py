@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from http_api import scopes
+from webhooks.access import scopes
 from webhooks.api import serializers
 from webhooks.delivery_log import backlog
 from webhooks.event_types import catalogue
