@@ -154,12 +154,14 @@ class TestimonialAdmin(admin.ModelAdmin[Testimonial]):
             "title": "Reject testimonials",
             "opts": self.model._meta,
             "form": form,
-            "queryset": queryset,
+            "queryset": queryset.select_related("category"),
+            "action": "reject_selected",
+            "button": "Reject",
+            "explanation": "Each is rejected on its own, sending its own testimonial_rejected "
+            "signal with the reason below.",
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(
-            request, "admin/testimonials/testimonial/reject_selected.html", context
-        )
+        return TemplateResponse(request, "admin/confirm_action.html", context)
 
     def _moderate_each(
         self,
