@@ -15,6 +15,7 @@ from http_api.models import ApiKey
 from testimonials.models import Testimonial, TestimonialCategory
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.publishing import payloads
+from webhooks.sending import settling
 from webhooks.sending.attempt import Outcome, Target
 
 _sequence = itertools.count(1)
@@ -176,7 +177,7 @@ def exhaust(delivery: WebhookDelivery, status: int = 500) -> None:
         status="pending", attempts=last, schedule_position=last, next_attempt_at=timezone.now()
     )
     delivery.refresh_from_db()
-    recording.record([recording.finish(make_outcome(delivery, status, "down"))], [], timezone.now())
+    recording.record([settling.finish(make_outcome(delivery, status, "down"))], [], timezone.now())
 
 
 def make_api_key(*scopes: str, **fields: Any) -> tuple[ApiKey, str]:

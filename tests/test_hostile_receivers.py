@@ -30,7 +30,7 @@ from tests.receiver import Receiver
 from tests.test_webhook_transport import send
 from webhooks.conf import conf
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
-from webhooks.sending import recording, transport
+from webhooks.sending import settling, transport
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_a_redirect_is_a_failure_and_is_not_followed(status: int) -> None:
     assert outcome.status_code == status
     assert outcome.error == f"HTTP {status}: redirect to /elsewhere not followed"
     assert len(server.requests) == 1  # nothing went to /elsewhere
-    assert recording.settle(outcome).status == "pending"  # retried, as any failure
+    assert settling.settle(outcome).status == "pending"  # retried, as any failure
 
 
 def test_410_gone_fails_the_delivery_at_once() -> None:
@@ -65,7 +65,7 @@ def test_410_gone_fails_the_delivery_at_once() -> None:
 
     assert outcome.gone
     assert "410 Gone" in outcome.error
-    assert recording.settle(outcome).status == "failed"
+    assert settling.settle(outcome).status == "failed"
 
 
 def test_429_with_retry_after_in_seconds_is_honoured() -> None:
@@ -74,7 +74,7 @@ def test_429_with_retry_after_in_seconds_is_honoured() -> None:
         outcome = send(server.url())
 
     assert outcome.retry_after == timedelta(seconds=120)
-    settled = recording.settle(outcome)
+    settled = settling.settle(outcome)
     assert settled.status == "pending"
     assert settled.next_attempt_at == outcome.finished_at + timedelta(seconds=120)
 
@@ -95,7 +95,7 @@ def test_an_outrageous_retry_after_is_clamped(settings: Settings) -> None:
     with server.running():
         outcome = send(server.url())
 
-    settled = recording.settle(outcome)
+    settled = settling.settle(outcome)
     assert settled.next_attempt_at == outcome.finished_at + timedelta(hours=1)
 
 

@@ -21,7 +21,7 @@ from tests.factories import exhaust, make_delivery, make_endpoint, make_outcome,
 from webhooks.metrics import directories, exposition, instruments, worker_port
 from webhooks.metrics.worker_port import application
 from webhooks.models import WebhookWorker
-from webhooks.sending import recording
+from webhooks.sending import recording, settling
 from webhooks.sending.attempt import classify
 from webhooks.sending.transport import AddressRefused, NameNotResolved
 
@@ -123,7 +123,7 @@ def test_attempts_are_counted_by_outcome_once_recorded(
     before = counted("webhooks_attempts_total", outcome=outcome)
     slow_before = counted("webhooks_attempt_duration_seconds_bucket", le="1.0")
     all_before = counted("webhooks_attempt_duration_seconds_count")
-    recording.record([recording.finish(result)], [], timezone.now())
+    recording.record([settling.finish(result)], [], timezone.now())
     assert counted("webhooks_attempts_total", outcome=outcome) == before + 1
     assert counted("webhooks_attempt_duration_seconds_count") == all_before + 1
     assert counted("webhooks_attempt_duration_seconds_bucket", le="1.0") == slow_before

@@ -21,7 +21,7 @@ from tests.fake_http import FakeReceiver
 from tests.waiting import wait_until
 from webhooks import endpoint_actions, tasks
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.sending import claims, recording, transport
+from webhooks.sending import claims, recording, settling, transport
 from webhooks.sending import dispatcher as dispatcher_module
 from webhooks.sending.dispatcher import Dispatcher
 
@@ -413,7 +413,7 @@ def test_results_that_could_not_be_recorded_are_recorded_later_not_resent(
     failures = [OperationalError("database is locked")]
 
     def flaky_record(
-        finished: list[recording.Finished], pauses: list[recording.Pause], now: datetime
+        finished: list[settling.Finished], pauses: list[settling.Pause], now: datetime
     ) -> None:
         if failures and finished:
             raise failures.pop()
@@ -446,7 +446,7 @@ def test_endpoint_rows_are_locked_in_id_order_so_recorders_cannot_deadlock() -> 
     if not connection.features.has_select_for_update:
         pytest.skip("SQLite locks the whole database file, not rows")
     deliveries = [make_delivery(status="pending") for _ in range(3)]
-    results = [recording.finish(make_outcome(deliveries[n], 500 if n else 200)) for n in (2, 0, 1)]
+    results = [settling.finish(make_outcome(deliveries[n], 500 if n else 200)) for n in (2, 0, 1)]
     table = WebhookEndpoint._meta.db_table
 
     with CaptureQueriesContext(connection) as queries:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.factories import make_delivery, make_endpoint, make_outcome
 from webhooks.models import DeliveryAttempt, WebhookDelivery
-from webhooks.sending import claims, recording
+from webhooks.sending import claims, recording, settling
 from webhooks.sending.channel import Channel
 from webhooks.sending.clients import ClientPool
 from webhooks.sending.scheduler import Scheduler
@@ -42,9 +42,9 @@ def test_tries_are_numbered_from_the_log_not_from_what_the_sender_read(
 ) -> None:
     delivery = make_delivery(make_endpoint(), status="pending")
     stale = make_outcome(delivery, status=500)  # read while the delivery had no try
-    twice = [recording.finish(make_outcome(delivery)), recording.finish(make_outcome(delivery))]
+    twice = [settling.finish(make_outcome(delivery)), settling.finish(make_outcome(delivery))]
 
-    recording.record([recording.finish(stale)], [], timezone.now())
+    recording.record([settling.finish(stale)], [], timezone.now())
     recording.record(twice, [], timezone.now())
 
     numbers = list(delivery.attempt_log.values_list("number", "status_code"))
@@ -65,7 +65,7 @@ def test_the_database_refuses_one_number_twice() -> None:
 def test_a_retry_keeps_its_schedule_whatever_the_numbering() -> None:
     delivery = make_delivery(make_endpoint(), status="pending")
     before = timezone.now()
-    recording.record([recording.finish(make_outcome(delivery, status=500))], [], before)
+    recording.record([settling.finish(make_outcome(delivery, status=500))], [], before)
     delivery.refresh_from_db()
     assert delivery.status == "pending"
     assert delivery.next_attempt_at is not None

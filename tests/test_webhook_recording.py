@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.factories import make_delivery, make_endpoint, make_outcome
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
-from webhooks.sending import recording
+from webhooks.sending import recording, settling
 from webhooks.sending.attempt import Outcome
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 POISON = "refused by the database"
 
 
-def result(delivery: WebhookDelivery, body: str = "ok") -> recording.Finished:
-    return recording.finish(make_outcome(delivery, body=body))
+def result(delivery: WebhookDelivery, body: str = "ok") -> settling.Finished:
+    return settling.finish(make_outcome(delivery, body=body))
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_a_pause_never_shortens_a_longer_one() -> None:
     later = now + timedelta(minutes=10)
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(paused_until=later, pause_reason="x")
 
-    recording.record([], [recording.Pause(endpoint.pk, now, "shorter")], now)
+    recording.record([], [settling.Pause(endpoint.pk, now, "shorter")], now)
 
     endpoint.refresh_from_db()
     assert (endpoint.paused_until, endpoint.pause_reason) == (later, "x")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.factories import make_delivery, make_endpoint, make_outcome
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
-from webhooks.sending import claims, health, recording
+from webhooks.sending import claims, health, recording, settling
 from webhooks.sending import holder as holder_module
 from webhooks.sending.attempt import Outcome
 from webhooks.sending.channel import Channel
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def tried(
     delivery: WebhookDelivery, status: int, seconds_ago: float, now: datetime | None = None
-) -> recording.Finished:
+) -> settling.Finished:
     """A try of ``delivery`` that started ``seconds_ago`` and ended a moment later."""
     outcome = make_outcome(delivery, status)
     started = (now or timezone.now()) - timedelta(seconds=seconds_ago)
@@ -35,7 +35,7 @@ def tried(
         status,
         finished_at=started + timedelta(milliseconds=3),
     )
-    return recording.finish(outcome)
+    return settling.finish(outcome)
 
 
 def test_batches_follow_the_order_tries_started_and_carry_the_pauses_first(
@@ -44,7 +44,7 @@ def test_batches_follow_the_order_tries_started_and_carry_the_pauses_first(
     monkeypatch.setattr(recording, "BATCH", 2)
     deliveries = [make_delivery(status="pending") for _ in range(5)]
     results = [tried(d, 200, seconds_ago=n) for n, d in enumerate(deliveries)]
-    pause = recording.Pause(deliveries[0].endpoint_id, timezone.now(), "429")
+    pause = settling.Pause(deliveries[0].endpoint_id, timezone.now(), "429")
 
     batches = recording.batches(results, [pause])
 
@@ -101,7 +101,7 @@ def test_batches_stored_before_the_database_went_away_are_not_stored_again(
     calls: list[int] = []
 
     def down_on_the_second(
-        finished: list[recording.Finished], pauses: list[recording.Pause], now: object
+        finished: list[settling.Finished], pauses: list[settling.Pause], now: object
     ) -> None:
         calls.append(len(finished))
         if len(calls) == 2:

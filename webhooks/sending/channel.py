@@ -25,8 +25,8 @@ from webhooks.conf import conf
 from webhooks.models import DeliveryStatus
 from webhooks.sending.attempt import Target
 from webhooks.sending.claims import EndpointSnapshot
-from webhooks.sending.recording import Finished, Pause
 from webhooks.sending.retry import next_retry_delay
+from webhooks.sending.settling import Finished, Pause
 
 # How long an unreachable receiver is left alone when the retry schedule is empty.
 UNREACHABLE_PAUSE = timedelta(seconds=5)

@@ -24,8 +24,8 @@ from webhooks.sending import claims, queue, recording
 from webhooks.sending.channel import Channel
 from webhooks.sending.clients import ClientPool
 from webhooks.sending.holder import Holder
-from webhooks.sending.recording import Finished, Pause
 from webhooks.sending.scheduler import Scheduler
+from webhooks.sending.settling import Finished, Pause
 
 logger = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 from webhooks.sending.attempt import Outcome, Target, attempt
 from webhooks.sending.channel import Channel
 from webhooks.sending.clients import ClientPool
-from webhooks.sending.recording import Finished, Pause, finish
+from webhooks.sending.settling import Finished, Pause, finish
 from webhooks.sending.threads import ThreadReuse
 
 logger = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -25,69 +25,17 @@ from django.db.models import F, Q
 
 from webhooks.chunking import chunked
 from webhooks.metrics import instruments
-from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.publishing import operational
 from webhooks.sending import health
 from webhooks.sending.attempt import Outcome
-from webhooks.sending.retry import next_retry_delay
+from webhooks.sending.settling import Finished, Pause, Settlement
 
 logger = logging.getLogger(__name__)
 
 # The database is away (down, restarting, locked): the whole round is kept and recorded
 # later; splitting it would fail the same way.
 UNAVAILABLE = (OperationalError, InterfaceError)
-
-
-@dataclass(frozen=True)
-class Settlement:
-    """A delivery's state after a try, bar the counters (the database adds one)."""
-
-    status: str
-    next_attempt_at: datetime | None
-    last_status_code: int | None
-    last_error: str
-
-
-@dataclass(frozen=True)
-class Finished:
-    """One try and what it settles, decided once, by the thread that made it."""
-
-    outcome: Outcome
-    settlement: Settlement
-
-    @property
-    def endpoint_id(self) -> int:
-        return self.outcome.target.endpoint_id
-
-    @property
-    def exhausted(self) -> bool:
-        """Failed for good after its whole retry schedule (a 410 stops it sooner)."""
-        return self.settlement.status == DeliveryStatus.FAILED and not self.outcome.gone
-
-
-@dataclass(frozen=True)
-class Pause:
-    """The whole endpoint waits until ``until``: its other deliveries use no try."""
-
-    endpoint_id: int
-    until: datetime
-    reason: str
-
-
-def settle(outcome: Outcome) -> Settlement:
-    tries = outcome.target.schedule_position + 1
-    if outcome.succeeded:
-        return Settlement(DeliveryStatus.SUCCEEDED, None, outcome.status_code, "")
-    delay = None if outcome.gone else next_retry_delay(tries, outcome.retry_after)
-    if delay is None:
-        return Settlement(DeliveryStatus.FAILED, None, outcome.status_code, outcome.error)
-    return Settlement(
-        DeliveryStatus.PENDING, outcome.finished_at + delay, outcome.status_code, outcome.error
-    )
-
-
-def finish(outcome: Outcome) -> Finished:
-    return Finished(outcome, settle(outcome))
 
 
 # Results stored per transaction at most. On SQLite the transaction holds the one write

@@ -22,7 +22,7 @@ from webhooks.sending.attempt import Target
 from webhooks.sending.channel import Channel
 from webhooks.sending.clients import ClientPool
 from webhooks.sending.lanes import Lane, Senders
-from webhooks.sending.recording import Finished, Pause
+from webhooks.sending.settling import Finished, Pause
 
 logger = logging.getLogger(__name__)
 
