@@ -13,17 +13,14 @@ from typing import Any
 
 from http_api import scopes
 
-# What each scope stands for, as its domain registered it (kept under this name).
-SCOPE_PERMISSIONS = scopes.PERMISSIONS
-NEEDS_A_USER = scopes.NEEDS_A_USER
 ALL = "all"
 
 
 def held(user: Any, scope: str) -> bool:
     """Whether ``user`` (a key's user; None: the key acts as nobody) holds ``scope``."""
     if user is None:
-        return scope not in NEEDS_A_USER
-    return bool(user.is_active and user.has_perms(SCOPE_PERMISSIONS[scope]))
+        return scope not in scopes.NEEDS_A_USER
+    return bool(user.is_active and user.has_perms(scopes.PERMISSIONS[scope]))
 
 
 def grantable(user: Any) -> list[str]:
@@ -46,6 +43,6 @@ def refusals(granting_user: Any, wanted: Iterable[str], acts_as: Any) -> list[st
             problems.append(
                 f"{person} does not hold what {', '.join(not_held)} "
                 f"stand{'s' if len(not_held) == 1 else ''} for "
-                f"({', '.join(p for s in not_held for p in SCOPE_PERMISSIONS[s])})."
+                f"({', '.join(p for s in not_held for p in scopes.PERMISSIONS[s])})."
             )
     return problems

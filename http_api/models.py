@@ -91,7 +91,7 @@ class ApiKey(models.Model):
         return raw_key
 
     def clean(self) -> None:
-        anonymous = [s for s in self.scopes or [] if s in grants.NEEDS_A_USER]
+        anonymous = [s for s in self.scopes or [] if s in api_scopes.NEEDS_A_USER]
         if anonymous and self.user_id is None:
             raise ValidationError(
                 {

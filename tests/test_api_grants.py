@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from http_api import grants
 from http_api.models import ApiKey
-from http_api.scopes import SCOPES
+from http_api.scopes import PERMISSIONS, SCOPES
 from tests.factories import make_api_key, make_endpoint, make_staff, make_superuser
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,8 @@ ADD_KEY = "api.add_apikey"
 
 
 def test_every_scope_stands_for_permissions_that_exist() -> None:
-    assert set(grants.SCOPE_PERMISSIONS) == set(SCOPES)
-    for needed in grants.SCOPE_PERMISSIONS.values():
+    assert set(PERMISSIONS) == set(SCOPES)
+    for needed in PERMISSIONS.values():
         for permission in needed:
             app_label, codename = permission.split(".")
             assert Permission.objects.filter(
