@@ -20,7 +20,7 @@ COPY pyproject.toml README.md ./
 COPY settings ./settings
 COPY testimonials ./testimonials
 COPY webhooks ./webhooks
-COPY api ./api
+COPY http_api ./http_api
 # A CA given as the build secret "pip-ca" (docker and podman: --secret id=pip-ca,src=…)
 # or mounted and named by PIP_CERT is read by pip during this step only.
 RUN --mount=type=secret,id=pip-ca \

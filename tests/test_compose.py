@@ -50,3 +50,13 @@ def test_every_variable_is_a_setting_the_service_reads() -> None:
         for required in ("DJANGO_SECRET_KEY", "WEBHOOKS_ENCRYPTION_KEYS", "DATABASE_URL"):
             assert required in environment, (name, required)
         assert environment["DJANGO_DEBUG"] == "false"
+
+
+def test_the_image_copies_every_package_the_project_installs() -> None:
+    """A renamed or new package must reach the image: caught here, not after a build."""
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    found = re.search(r"\[tool\.setuptools\.packages\.find\]\ninclude = \[([^\]]*)\]", pyproject)
+    assert found
+    packages = {name.strip().strip('"').rstrip("*") for name in found.group(1).split(",")}
+    copied = set(re.findall(r"^COPY (\w+) \./\1$", (ROOT / "Dockerfile").read_text(), re.M))
+    assert packages == copied
