@@ -98,4 +98,5 @@ def test_message(payload: dict[str, Any], data: dict[str, Any]) -> Message:
         passages=[Passage("Message", Text.ours(message))],
         footer=f"Endpoint #{endpoint.get('id')}" if endpoint.get("id") is not None else "",
         timestamp=string_of(payload.get("timestamp")),
+        colour=REGISTRY[TEST_EVENT].colour,
     )
