@@ -142,7 +142,12 @@ def test_requests_start_no_closer_than_the_rate_limit_allows(
     starts = timeline.starts("a.example.com")
     gaps = [later - earlier for earlier, later in pairwise(starts)]
     assert len(starts) == 8
-    assert min(gaps) >= 0.049, gaps
+    # Seen from the receiver, a sender thread that starts late (a busy machine: CI runs
+    # both database passes at once) shortens the gap after it by as much as it lengthens
+    # the one before. So: every gap near 50 ms, and the run no faster than 20/s overall.
+    # Without the limit, the 8 requests all start within a few milliseconds.
+    assert min(gaps) >= 0.035, gaps
+    assert starts[-1] - starts[0] >= 7 * 0.05 - 0.005, gaps
 
 
 def test_the_rate_limit_carries_over_to_the_next_dispatcher(
