@@ -21,6 +21,7 @@ COPY settings ./settings
 COPY testimonials ./testimonials
 COPY webhooks ./webhooks
 COPY http_api ./http_api
+COPY runtime ./runtime
 # A CA given as the build secret "pip-ca" (docker and podman: --secret id=pip-ca,src=…)
 # or mounted and named by PIP_CERT is read by pip during this step only.
 RUN --mount=type=secret,id=pip-ca \

@@ -23,7 +23,14 @@ help:
 	@echo "make lint   ruff, and the architecture rules (import-linter contracts in pyproject.toml)"
 	@echo "make openapi  regenerate docs/openapi.yaml (a test fails while it is out of date)"
 
+# The encryption key goes into .env when it has none: a checkout from before keys were
+# written there kept its key in var/webhooks-encryption.key, and keeps using it.
 install: $(INSTALLED) .env
+	@grep -q '^WEBHOOKS_ENCRYPTION_KEYS=' .env || { \
+	  key=$$(cat var/webhooks-encryption.key 2>/dev/null || $(PY) -c \
+	    'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') && \
+	  echo "WEBHOOKS_ENCRYPTION_KEYS=$$key" >> .env && chmod 600 .env && \
+	  echo "Wrote this checkout's webhook encryption key into .env."; }
 
 # This checkout's development settings. Without them the service starts as production
 # does, refusing its insecure defaults; a file that exists is never overwritten.
@@ -32,6 +39,7 @@ install: $(INSTALLED) .env
 	  '# Development settings of this checkout, written by make install (never deploy it).' \
 	  '# Settings read it unless DJANGO_ENV_FILE names another file; the environment wins.' \
 	  'DJANGO_DEBUG=true' > $@
+	@chmod 600 $@
 	@echo "Wrote .env: this checkout runs with development settings (DJANGO_DEBUG=true)."
 
 $(INSTALLED): pyproject.toml
@@ -106,7 +114,7 @@ image-test: install
 	$(MAKE) --no-print-directory image && \
 	echo "== smoke test of $(IMAGE): migrate, web, worker, a signed delivery" && \
 	CONTAINERS_CONF=$$(container/containers.conf.sh) IMAGE=$(IMAGE) RUN_IMAGE_TEST=1 \
-	  $(BIN)/pytest -p no:cacheprovider -q tests/test_container_image.py
+	  $(BIN)/pytest -p no:cacheprovider -q tests/end_to_end/test_container_image.py
 
 run: install
 	$(MANAGE) migrate --noinput
@@ -141,7 +149,7 @@ test-sqlite: install
 
 test-services: install
 	@echo "== suite on PostgreSQL + django-q2 Redis broker"
-	@if $(PY) -m tests.services "$(TEST_POSTGRES_URL)" "$(TEST_REDIS_URL)"; then \
+	@if $(PY) -m tests.support.services "$(TEST_POSTGRES_URL)" "$(TEST_REDIS_URL)"; then \
 	  DATABASE_URL="$(TEST_POSTGRES_URL)" REDIS_URL="$(TEST_REDIS_URL)" COVERAGE_FILE=.coverage-services \
 	    $(BIN)/pytest --cov --cov-report= --cov-fail-under=0; \
 	elif [ -n "$$REQUIRE_SERVICES" ]; then \

@@ -20,7 +20,7 @@ from psycopg import sql
 
 from bench.report import table
 from bench.support import ROOT
-from tests.services import unreachable
+from tests.support.services import unreachable
 
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")

@@ -24,7 +24,7 @@ WEB_ENV = {
 
 def _run(base: str, label: str, seconds: float = SECONDS) -> dict[str, Any]:
     from http_api.models import ApiKey
-    from tests.load import drive
+    from tests.support.load import drive
 
     # A key of its own: throttling keeps each key's recent requests, and a key that
     # carried over would make the second run pay for the first one's.
@@ -53,7 +53,7 @@ def write_path(bench: Bench) -> dict[str, Any]:
 
     from django.conf import settings
 
-    from tests.web_process import gunicorn
+    from tests.support.web_process import gunicorn
 
     bench.start_worker()
     results: dict[str, Any] = {"writes_clients": WRITERS}

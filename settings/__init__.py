@@ -27,10 +27,13 @@ SECRET_KEY = environment.secret_key(env, debug=DEBUG)
 ALLOWED_HOSTS = environment.allowed_hosts(env, debug=DEBUG)
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# Where the SQLite database, media and counters live; made by the runtime app when a
+# process starts (settings only say where things are).
 DATA_DIR = environment.data_dir(env, BASE_DIR)
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
+    # First: it makes the directories the others write to (runtime/apps.py).
+    "runtime",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -53,7 +56,7 @@ MIDDLEWARE = [
     # First, so load balancers probing by IP pass neither the host check nor the SSL
     # redirect, and a dead database gives 503 instead of an error page. The same for
     # Prometheus, which scrapes by IP too (its token guards /metrics).
-    "settings.health.HealthCheckMiddleware",
+    "runtime.health.HealthCheckMiddleware",
     "webhooks.metrics.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -100,7 +103,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # An absolute URL (a CDN, the public site) makes the media URLs in webhook payloads
 # absolute too.
 MEDIA_URL: str = env.str("MEDIA_URL", default="media/")
@@ -141,7 +143,7 @@ TESTIMONIALS_MEDIA_MAX_BYTES: int = env.int(
 )
 
 # Webhooks (see webhooks/conf.py for what each means).
-WEBHOOKS_ENCRYPTION_KEYS = environment.encryption_keys(env, debug=DEBUG, data_dir=DATA_DIR)
+WEBHOOKS_ENCRYPTION_KEYS = environment.encryption_keys(env)
 # Each of these is set only when its variable is given: the defaults are written once, in
 # webhooks/conf.py (DEFAULTS), and docs/configuration.md is tested against them.
 globals().update(environment.given(env, environment.WEBHOOKS_VARIABLES))

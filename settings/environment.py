@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import environ
-from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 # Django's own test for a weak key (security.W009), applied as a hard error in production.
@@ -223,31 +222,17 @@ def given(env: environ.Env, variables: dict[str, str]) -> dict[str, Any]:
     return values
 
 
-DEV_KEY_FILE = "webhooks-encryption.key"
-
-
-def encryption_keys(env: environ.Env, *, debug: bool, data_dir: Path) -> list[str]:
-    """The keys that encrypt webhook secrets at rest, first one encrypting. In
-    development a key is generated once into the data directory. Each is checked where
-    keys are used (webhooks.trust.crypto), when the app loads."""
+def encryption_keys(env: environ.Env) -> list[str]:
+    """The keys that encrypt webhook secrets at rest, first one encrypting; each is
+    checked where keys are used (webhooks.trust.crypto), when the app loads. Required in
+    development too: ``make install`` writes one into the checkout's .env, so the
+    settings never have to make one (they only read configuration)."""
     keys: list[str] = env.list("WEBHOOKS_ENCRYPTION_KEYS", default=[])
     if not keys:
-        if not debug:
-            raise ImproperlyConfigured(
-                "WEBHOOKS_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is false "
-                "(comma-separated Fernet keys; the first encrypts)."
-            )
-        keys = [_dev_key(data_dir / DEV_KEY_FILE)]
+        raise ImproperlyConfigured(
+            "WEBHOOKS_ENCRYPTION_KEYS must be set (comma-separated Fernet keys; the first "
+            "encrypts). In a checkout, make install writes one into .env; elsewhere "
+            "generate one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        )
     return keys
-
-
-def _dev_key(path: Path) -> str:
-    try:
-        # O_EXCL: the web process and a worker starting together agree on one key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as file:
-        key = Fernet.generate_key().decode()
-        file.write(key + "\n")
-    return key

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -10,41 +9,20 @@ from django.dispatch import Signal
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
-from testimonials import signals
-from tests.dispatching import dispatcher  # noqa: F401 - a fixture
-from tests.factories import make_api_key, make_superuser
-from tests.listening import listener  # noqa: F401 - a fixture
-from tests.receiver import Receiver
-from tests.sites import site  # noqa: F401 - a fixture
-from tests.worker import StartWorker, Worker
-
-ALL_SIGNALS = {
-    "created": signals.testimonial_created,
-    "approved": signals.testimonial_approved,
-    "rejected": signals.testimonial_rejected,
-    "featured": signals.testimonial_featured,
-    "archived": signals.testimonial_archived,
-    "responded": signals.testimonial_responded,
-    "media_added": signals.testimonial_media_added,
-}
+from tests.support.dispatching import dispatcher  # noqa: F401 - a fixture
+from tests.support.factories import make_api_key, make_superuser
+from tests.support.listening import listener  # noqa: F401 - a fixture
+from tests.support.receiver import Receiver
+from tests.support.signals import ALL_SIGNALS, SignalLog
+from tests.support.sites import site  # noqa: F401 - a fixture
+from tests.support.worker import StartWorker, Worker
 
 
-@dataclass
-class SignalLog:
-    """Every testimonial signal sent while the fixture is active, in order."""
-
-    sent: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-
-    def names(self) -> list[str]:
-        return [name for name, _ in self.sent]
-
-    def only(self, name: str) -> dict[str, Any]:
-        matching = [kwargs for sent_name, kwargs in self.sent if sent_name == name]
-        assert len(matching) == 1, f"expected one {name!r}, got {self.names()}"
-        return matching[0]
-
-    def clear(self) -> None:
-        self.sent.clear()
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything in tests/end_to_end/ starts processes: ``make test-fast`` leaves it out."""
+    for item in items:
+        if "end_to_end" in item.path.parts:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

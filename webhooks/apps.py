@@ -15,7 +15,7 @@ class WebhooksConfig(AppConfig):
         from webhooks.access import scopes  # noqa: F401 - registers the API scopes
         from webhooks.conf import conf
         from webhooks.publishing import receivers
-        from webhooks.sending import dispatcher
+        from webhooks.sending import process
         from webhooks.trust import crypto
 
         # A key that is not a Fernet key stops every process at start, not at the first
@@ -24,7 +24,5 @@ class WebhooksConfig(AppConfig):
 
         receivers.connect()
         routes.register("webhooks.api.urls")
-        post_spawn.connect(
-            dispatcher.start_in_worker, weak=False, dispatch_uid="webhooks:dispatcher"
-        )
+        post_spawn.connect(process.start_in_worker, weak=False, dispatch_uid="webhooks:dispatcher")
         checks.register()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from webhooks.sending import dispatcher
+from webhooks.sending import process
 
 
 def wake() -> None:
     """Enqueued after a commit that recorded an event (Redis broker): the worker that
     runs it wakes its dispatcher at once instead of at its next poll."""
-    dispatcher.wake()
+    process.wake()

@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from django.db import close_old_connections, connections
 from django.utils import timezone
@@ -29,7 +28,6 @@ from webhooks.sending.settling import Finished, Pause
 
 logger = logging.getLogger(__name__)
 
-_running: Dispatcher | None = None
 # Rounds while busy are at least this far apart.
 ROUND_SECONDS = 0.02
 # Results are recorded at least this often while requests are in flight (at once when
@@ -229,30 +227,3 @@ class Dispatcher:
         self.clients.close_idle()
         # Outside a request nothing else retires a connection the server has dropped.
         close_old_connections()
-
-
-def wake() -> None:
-    """Make this process's dispatcher look for work now, not at its next poll."""
-    if _running is not None:
-        _running.wake()
-
-
-def start_in_worker(**_: Any) -> None:
-    """django-q2 ``post_spawn`` receiver: every worker process runs one dispatcher."""
-    global _running
-    if _running is not None:
-        return
-    _running = dispatcher = Dispatcher()
-    main = threading.main_thread()
-
-    def serve() -> None:
-        try:
-            # Stops when the worker's main thread ends (django-q2 stopping or recycling
-            # the worker), after finishing and recording the requests in flight.
-            dispatcher.run(keep_running=main.is_alive)
-        finally:
-            connections.close_all()
-
-    # Not a daemon: the interpreter waits for it to record what is in flight.
-    threading.Thread(target=serve, name="webhook-dispatcher", daemon=False).start()
-    logger.info("webhook dispatcher started")

@@ -1,0 +1,149 @@
+"""Exactly one send per logged attempt while a busy website writes: gunicorn with several
+workers and threads, 16 concurrent API writers, a real ``qcluster`` with two worker
+processes and a real receiver. Every request the receiver got is compared, per
+``webhook-id``, with the delivery log; then the same with the worker killed (SIGKILL)
+mid-run and another started."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.support.factories import make_api_key, make_endpoint
+from tests.support.load import Writes, drive
+from tests.support.receiver import Receiver
+from tests.support.waiting import wait_until
+from tests.support.web_process import gunicorn
+from tests.support.worker import StartWorker
+from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+WRITERS = 16
+ENDPOINTS = 8
+WRITE_SECONDS = 8
+# The service as a busy site runs it: gunicorn workers and threads.
+WEB = {"workers": 4, "options": ("--threads", "4")}
+WEB_ENV = {"API_KEY_RATE": "1000000/minute"}
+# A killed worker's claims run out quickly, so the next one takes over within the test.
+QUICK_TAKEOVER = {"Q_WORKERS": "2", "WEBHOOKS_TIMEOUT": "2", "WEBHOOKS_LEASE": "3s"}
+
+
+def writing(tmp_path: Path, during: Callable[[], None] = lambda: None) -> Writes:
+    """16 writers for WRITE_SECONDS against gunicorn; ``during`` runs meanwhile."""
+    _, key = make_api_key("testimonials:write", "testimonials:moderate")
+    done: list[Writes] = []
+    with gunicorn(tmp_path, env=WEB_ENV, **WEB) as base:  # type: ignore[arg-type]
+        writer = threading.Thread(
+            target=lambda: done.append(drive(base, key, WRITERS, WRITE_SECONDS))
+        )
+        writer.start()
+        during()
+        writer.join(timeout=WRITE_SECONDS + 120)
+    (writes,) = done
+    assert not writes.errors, writes.errors[:3]
+    assert len(writes.approved) > 50, "too few writes to prove anything"
+    expected = 2 * len(writes.approved) * ENDPOINTS  # created and approved
+    sent = WebhookDelivery.objects.exclude(status=DeliveryStatus.PENDING)
+    wait_until(lambda: sent.count() >= expected, 120, f"{expected} deliveries to be sent")
+    assert WebhookDelivery.objects.filter(status=DeliveryStatus.SUCCEEDED).count() == expected
+    return writes
+
+
+# A delivery, as the receiver sees it: the endpoint's path and the webhook-id.
+Key = tuple[str, str]
+
+
+def subscribe(receiver: Receiver) -> None:
+    """Several endpoints: each is claimed, emptied and released again and again, where
+    the double sends happened."""
+    for n in range(ENDPOINTS):
+        make_endpoint(receiver.url(f"/hook{n}"))
+
+
+def arrivals(receiver: Receiver) -> dict[Key, list[float]]:
+    """When each delivery arrived (``time.monotonic()``), in order."""
+    seen: dict[Key, list[float]] = defaultdict(list)
+    for request in receiver.snapshot():
+        seen[(request.path, request.headers["webhook-id"])].append(request.at)
+    return seen
+
+
+def logged() -> dict[Key, list[int]]:
+    """The attempt numbers logged per delivery."""
+    numbers: dict[Key, list[int]] = defaultdict(list)
+    rows = DeliveryAttempt.objects.values_list(
+        "delivery__endpoint__url", "delivery__event_id", "number"
+    )
+    for url, event_id, number in rows:
+        numbers[(urlsplit(url).path, str(event_id))].append(number)
+    return numbers
+
+
+def assert_numbered_in_order(log: dict[Key, list[int]]) -> None:
+    gaps = {key: n for key, n in log.items() if sorted(n) != list(range(1, len(n) + 1))}
+    assert not gaps, f"attempt numbers not 1, 2, …: {gaps}"
+
+
+def test_every_request_received_is_one_logged_attempt(
+    receiver: Receiver, start_worker: StartWorker, tmp_path: Path
+) -> None:
+    subscribe(receiver)
+    start_worker(Q_WORKERS="2")
+
+    writing(tmp_path)
+
+    received, log = arrivals(receiver), logged()
+    assert set(received) == set(log)
+    unlogged = {key: len(at) for key, at in received.items() if len(at) != len(log[key])}
+    assert not unlogged, f"{len(unlogged)} deliveries received more often than logged"
+    assert_numbered_in_order(log)
+    # Every answer was a success: one request each.
+    twice = {key: numbers for key, numbers in log.items() if numbers != [1]}
+    assert not twice, f"{len(twice)} deliveries sent more than once: {twice}"
+
+
+def test_a_killed_worker_sends_again_only_what_it_had_in_flight_and_says_so(
+    receiver: Receiver, start_worker: StartWorker, tmp_path: Path
+) -> None:
+    subscribe(receiver)
+    first = start_worker(**QUICK_TAKEOVER)
+    killed: list[float] = []
+    replaced: list[float] = []  # the killed worker's requests were all out by then
+    ready: list[float] = []  # the successor's dispatcher is running
+    successors = []
+
+    def kill_mid_run() -> None:
+        receiver.wait_for(lambda seen: len(seen) >= 100, timeout=60)
+        killed.append(time.monotonic())
+        first.kill()
+        replaced.append(time.monotonic())
+        successors.append(start_worker(**QUICK_TAKEOVER))
+        ready.append(time.monotonic())
+
+    writing(tmp_path, during=kill_mid_run)
+
+    received, log = arrivals(receiver), logged()
+    assert set(received) == set(log)
+    assert_numbered_in_order(log)
+    again = {key: at for key, at in received.items() if len(at) != len(log[key])}
+    # One unlogged request each, sent by the killed worker in its last moments: in flight
+    # or answered and not yet recorded (results are recorded every quarter second).
+    in_flight_window = float(QUICK_TAKEOVER["WEBHOOKS_TIMEOUT"]) + 1
+    for key, at in again.items():
+        assert len(at) == 2, (key, at, log[key])
+        # The receiver notes a request when its thread reads it, a little after it
+        # came: what arrived before the successor ran was sent by the killed worker.
+        first_sent, sent_again = at
+        assert killed[0] - in_flight_window < first_sent < ready[0], key
+        assert sent_again > replaced[0], key
+    twice = {key: n for key, n in log.items() if n != [1]}
+    assert not twice, f"{len(twice)} deliveries logged more than once: {twice}"
+    if again:
+        assert "stopped without releasing it" in successors[0].log()

@@ -1,0 +1,113 @@
+"""Migrations that change data: forward on rows as the previous release left them, and
+back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from tests.support.columns import stored_column
+from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("webhooks", "0007_overview_page")]
+SEALED = [("webhooks", "0008_sealed_headers")]
+
+
+@pytest.fixture
+def executor() -> Iterator[MigrationExecutor]:
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    yield executor
+    executor.loader.build_graph()
+    executor.migrate(latest)
+
+
+def test_sealed_headers_encrypts_stored_values_and_redacts_recorded_ones(
+    executor: MigrationExecutor,
+) -> None:
+    executor.migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps
+    endpoint = old.get_model("webhooks", "WebhookEndpoint").objects.create(
+        url="https://hooks.example.com/in",
+        secret="whsec_" + "A" * 32,
+        headers={"X-Team": "t34m-credential"},
+    )
+    bare = old.get_model("webhooks", "WebhookEndpoint").objects.create(
+        url="https://hooks.example.com/bare", secret="whsec_" + "B" * 32
+    )
+    event = old.get_model("webhooks", "WebhookEvent").objects.create(type="x", payload="{}")
+    delivery = old.get_model("webhooks", "WebhookDelivery").objects.create(
+        event=event, endpoint=endpoint
+    )
+    old.get_model("webhooks", "DeliveryAttempt").objects.create(
+        delivery=delivery,
+        number=1,
+        started_at=timezone.now(),
+        duration_ms=1,
+        request_headers={"X-Team": "t34m-credential", "webhook-id": "msg_1"},
+    )
+
+    executor.loader.build_graph()
+    executor.migrate(SEALED)
+
+    sealed = WebhookEndpoint.objects.get(pk=endpoint.pk)
+    assert sealed.headers == {"X-Team": "t34m-credential"}
+    assert "t34m" not in stored_column(sealed, "headers")
+    assert stored_column(WebhookEndpoint.objects.get(pk=bare.pk), "headers") == ""
+    (attempt,) = DeliveryAttempt.objects.all()
+    assert attempt.request_headers == {"X-Team": "[redacted]", "webhook-id": "msg_1"}
+
+    executor.loader.build_graph()
+    executor.migrate(BEFORE)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT headers FROM webhooks_webhookendpoint WHERE id = %s", [endpoint.pk])
+        (raw,) = cursor.fetchone()
+    assert (json.loads(raw) if isinstance(raw, str) else raw) == {"X-Team": "t34m-credential"}
+
+
+UNIQUE_NUMBERS = [("webhooks", "0009_attempt_numbers_unique")]
+
+
+def test_attempts_logged_twice_under_one_number_are_renumbered_in_the_order_they_started(
+    executor: MigrationExecutor,
+) -> None:
+    executor.migrate(SEALED)
+    old = executor.loader.project_state(SEALED).apps
+    endpoint = old.get_model("webhooks", "WebhookEndpoint").objects.create(
+        url="https://hooks.example.com/in", secret="whsec_" + "A" * 32
+    )
+    events = old.get_model("webhooks", "WebhookEvent")
+    deliveries = old.get_model("webhooks", "WebhookDelivery")
+    twice, once = (
+        deliveries.objects.create(
+            event=events.objects.create(type="x", payload="{}"), endpoint=endpoint, attempts=1
+        )
+        for _ in range(2)
+    )
+    attempts = old.get_model("webhooks", "DeliveryAttempt")
+    started = timezone.now()
+    for delivery, offset, status in ((twice, 2, 204), (twice, 1, 500), (once, 0, 200)):
+        attempts.objects.create(
+            delivery=delivery,
+            number=1,
+            started_at=started + timedelta(seconds=offset),
+            duration_ms=1,
+            status_code=status,
+        )
+
+    executor.loader.build_graph()
+    executor.migrate(UNIQUE_NUMBERS)
+
+    log = DeliveryAttempt.objects.filter(delivery_id=twice.pk)
+    assert list(log.values_list("number", "status_code")) == [(1, 500), (2, 204)]
+    assert DeliveryAttempt.objects.get(delivery_id=once.pk).number == 1
+    assert WebhookDelivery.objects.get(pk=twice.pk).attempts == 2
+    assert WebhookDelivery.objects.get(pk=once.pk).attempts == 1

@@ -1,0 +1,173 @@
+"""Operational events: endpoint.disabled, endpoint.enabled and delivery.exhausted go
+through the outbox, only to endpoints that name them, announced once by whichever path
+(admin, API, the dispatcher) switched the endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from pytest_django import Settings
+from rest_framework.test import APIClient
+
+from tests.support.factories import exhaust, make_delivery, make_endpoint, make_outcome
+from webhooks import endpoint_actions
+from webhooks.event_types.registry import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, ENDPOINT_ENABLED
+from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.publishing import outbox
+from webhooks.sending import health
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ops() -> WebhookEndpoint:
+    """An endpoint that names the operational events."""
+    return make_endpoint(
+        url="https://ops.example.com/alerts",
+        description="on-call",
+        event_types=[ENDPOINT_DISABLED, ENDPOINT_ENABLED, DELIVERY_EXHAUSTED],
+    )
+
+
+def sent(event_type: str) -> list[tuple[dict[str, Any], list[int]]]:
+    """(data, endpoint ids) of every event of ``event_type`` recorded so far."""
+    found = []
+    for event in WebhookEvent.objects.filter(type=event_type).order_by("created_at"):
+        ids = sorted(event.deliveries.values_list("endpoint_id", flat=True))
+        found.append((event.payload_data()["data"], ids))
+    return found
+
+
+def test_all_events_endpoints_do_not_get_them(ops: WebhookEndpoint) -> None:
+    everything = make_endpoint(description="all events")
+    assert [pk for pk, _ in outbox.subscribers(ENDPOINT_DISABLED)] == [ops.pk]
+    assert sorted(pk for pk, _ in outbox.subscribers("testimonial.created")) == [everything.pk]
+
+
+def test_an_operator_disabling_and_enabling(ops: WebhookEndpoint) -> None:
+    crm = make_endpoint(description="CRM")
+    assert endpoint_actions.disable(crm, "Maintenance") is True
+    assert endpoint_actions.disable(crm, "again") is False  # already off: nothing announced
+    endpoint_actions.enable(crm)
+    endpoint_actions.enable(crm)  # already on: nothing announced
+    [(disabled, to)] = sent(ENDPOINT_DISABLED)
+    assert to == [ops.pk]
+    assert disabled["endpoint"] == {"id": crm.pk, "description": "CRM"}
+    assert disabled["reason"] == "Maintenance"
+    assert disabled["automatic"] is False
+    [(enabled, to)] = sent(ENDPOINT_ENABLED)
+    assert enabled["endpoint"]["id"] == crm.pk
+    assert to == [ops.pk]
+
+
+def test_the_dispatcher_disabling_a_gone_receiver(ops: WebhookEndpoint) -> None:
+    gone = make_endpoint(description="old")
+    delivery = make_delivery(gone, status="pending")
+    health.record(gone.pk, [make_outcome(delivery, 410)], timezone.now())
+    [(data, to)] = sent(ENDPOINT_DISABLED)
+    assert data["automatic"] is True
+    assert "410 Gone" in data["reason"]
+    assert to == [ops.pk]
+
+
+def test_a_disabled_endpoint_is_not_told_about_itself() -> None:
+    watcher = make_endpoint(event_types=[ENDPOINT_DISABLED])
+    endpoint_actions.disable(watcher, "off")
+    assert sent(ENDPOINT_DISABLED) == []
+
+
+def test_an_exhausted_delivery(ops: WebhookEndpoint, settings: Settings) -> None:
+    crm = make_endpoint(description="CRM")
+    delivery = make_delivery(crm, status="pending")
+    exhaust(delivery)
+    [(data, to)] = sent(DELIVERY_EXHAUSTED)
+    assert to == [ops.pk]
+    delivery.refresh_from_db()
+    assert data["delivery"] == {
+        "id": delivery.pk,
+        "attempts": delivery.attempts,
+        "last_status_code": 500,
+        "last_error": delivery.last_error,
+    }
+    assert data["event"]["id"] == str(delivery.event_id)
+    assert data["event"]["type"] == "testimonial.approved"
+    assert data["endpoint"] == {"id": crm.pk, "description": "CRM"}
+
+
+def test_no_exhausted_event_about_an_operational_delivery(ops: WebhookEndpoint) -> None:
+    """A receiver failing every delivery.exhausted is not told about it forever."""
+    endpoint_actions.disable(make_endpoint(), "off")
+    announcement = WebhookDelivery.objects.get(endpoint=ops)
+    exhaust(announcement)
+    assert sent(DELIVERY_EXHAUSTED) == []
+
+
+def test_nothing_recorded_without_subscribers() -> None:
+    exhaust(make_delivery(status="pending"))
+    endpoint_actions.disable(make_endpoint(), "off")
+    assert not WebhookEvent.objects.filter(type__in=[DELIVERY_EXHAUSTED, ENDPOINT_DISABLED])
+
+
+def test_a_filter_picks_among_them(ops: WebhookEndpoint) -> None:
+    ops.filter = {"automatic": True}
+    ops.full_clean()
+    ops.save()
+    endpoint_actions.disable(make_endpoint(), "by hand")
+    assert sent(ENDPOINT_DISABLED) == []
+    gone = make_endpoint()
+    health.disable(gone.pk, timezone.now(), "410")
+    assert len(sent(ENDPOINT_DISABLED)) == 1
+
+
+def test_the_admin_checkbox_announces_once(admin_client: Client, ops: WebhookEndpoint) -> None:
+    crm = make_endpoint(description="CRM")
+    page = f"/admin/webhooks/webhookendpoint/{crm.pk}/change/"
+    form = {
+        "url": crm.url,
+        "format": crm.format,
+        "description": "CRM, renamed",
+        "filter": "",
+        "headers": "{}",
+        "_save": "Save",
+    }
+    response = admin_client.post(page, form)  # is_active unticked
+    assert response.status_code == 302, response.content.decode()[:3000]
+    crm.refresh_from_db()
+    assert (crm.is_active, crm.description) == (False, "CRM, renamed")
+    assert crm.disabled_reason.startswith("Disabled by ")
+    admin_client.post(page, {**form, "is_active": "on"})
+    crm.refresh_from_db()
+    assert crm.is_active
+    assert len(sent(ENDPOINT_DISABLED)) == 1
+    assert len(sent(ENDPOINT_ENABLED)) == 1
+
+
+def test_the_api_announces(api_client: Callable[..., APIClient], ops: WebhookEndpoint) -> None:
+    crm = make_endpoint()
+    client = api_client("webhooks:write")
+    assert client.post(f"/api/v1/endpoints/{crm.pk}/disable/", {}).status_code == 200
+    assert client.post(f"/api/v1/endpoints/{crm.pk}/enable/").status_code == 200
+    [(data, _)] = sent(ENDPOINT_DISABLED)
+    assert data["reason"].startswith("Disabled through the API")
+    assert len(sent(ENDPOINT_ENABLED)) == 1
+
+
+def test_naming_them_is_valid_and_listed(api_client: Callable[..., APIClient]) -> None:
+    client = api_client("webhooks:read")
+    types = {t["type"] for t in client.get("/api/v1/event-types/").json()["results"]}
+    assert {ENDPOINT_DISABLED, ENDPOINT_ENABLED, DELIVERY_EXHAUSTED} <= types
+    endpoint = WebhookEndpoint(url="https://x.example.com/", event_types=[DELIVERY_EXHAUSTED])
+    endpoint.full_clean()
+
+
+def test_enabling_restarts_the_streak_in_one_transaction(ops: WebhookEndpoint) -> None:
+    crm = make_endpoint(consecutive_failures=7, failing_since=timezone.now() - timedelta(days=6))
+    endpoint_actions.disable(crm, "x")
+    endpoint_actions.enable(crm)
+    crm.refresh_from_db()
+    assert (crm.is_active, crm.consecutive_failures, crm.failing_since) == (True, 0, None)
