@@ -101,7 +101,8 @@ def _tries_so_far(ids: Sequence[int]) -> dict[int, int]:
     from what the sender read before sending."""
     found: dict[int, int] = {}
     for chunk in chunked(sorted(set(ids))):
-        rows = WebhookDelivery.objects.filter(id__in=chunk).order_by("id").select_for_update()
+        rows = WebhookDelivery.objects.filter(id__in=chunk).order_by("id")
+        rows = rows.select_for_update(no_key=True)
         found.update(rows.values_list("id", "attempts"))
     return found
 
@@ -111,7 +112,12 @@ def _lock_endpoints(ids: Collection[int]) -> None:
     before the round changes them in its own order, so two rounds cannot deadlock on
     PostgreSQL. One row cannot deadlock; SQLite locks the whole file anyway."""
     if len(ids) > 1 and connection.features.has_select_for_update:
-        rows = WebhookEndpoint.objects.filter(pk__in=ids).order_by("pk").select_for_update()
+        # NO KEY: a plain FOR UPDATE also blocks the foreign-key checks of transactions
+        # inserting rows that point at the endpoint (the outbox's new deliveries), which
+        # PostgreSQL runs at COMMIT; a writer that had checked one of our endpoints and
+        # waited on the next deadlocked with us (seen in make bench).
+        rows = WebhookEndpoint.objects.filter(pk__in=ids).order_by("pk")
+        rows = rows.select_for_update(no_key=True)
         list(rows.values_list("pk"))
 
 

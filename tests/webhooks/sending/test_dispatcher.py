@@ -454,6 +454,6 @@ def test_endpoint_rows_are_locked_in_id_order_so_recorders_cannot_deadlock() -> 
     touching = [q["sql"] for q in queries if f'"{table}"' in q["sql"]]
     first = touching[0]
     assert first.startswith("SELECT")
-    assert "FOR UPDATE" in first
-    assert first.index("ORDER BY") < first.index("FOR UPDATE")
+    assert "FOR NO KEY UPDATE" in first
+    assert first.index("ORDER BY") < first.index("FOR NO KEY UPDATE")
     assert all(sql.startswith(("SELECT", "UPDATE")) for sql in touching[1:])

@@ -3,10 +3,11 @@ an unavailable database keeps the whole round for later."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from tests.support.factories import make_delivery, make_endpoint, make_outcome
@@ -94,3 +95,32 @@ def test_a_pause_never_shortens_a_longer_one() -> None:
 
     endpoint.refresh_from_db()
     assert (endpoint.paused_until, endpoint.pause_reason) == (later, "x")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recording_round_lets_writers_commit_deliveries_to_its_endpoints() -> None:
+    """PostgreSQL checks a new delivery's foreign key at COMMIT by share-locking its
+    endpoint; a round holding its endpoints FOR UPDATE made that writer wait, and a writer
+    that had already checked another of the round's endpoints deadlocked with it (seen in
+    make bench). The round's locks must not stop a writer's COMMIT."""
+    if not connection.features.has_select_for_update:
+        pytest.skip("SQLite locks the whole database file, not rows")
+    first, second = make_endpoint(), make_endpoint()
+    committed = threading.Event()
+
+    def writer() -> None:
+        try:
+            with transaction.atomic():
+                make_delivery(endpoint=first, status="pending")
+            committed.set()
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        storing._lock_endpoints([first.pk, second.pk])
+        thread = threading.Thread(target=writer)
+        thread.start()
+        writer_got_through = committed.wait(timeout=10)
+    thread.join(timeout=10)
+
+    assert writer_got_through
