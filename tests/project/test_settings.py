@@ -127,6 +127,8 @@ def test_a_relative_data_dir_is_taken_from_the_project_directory(tmp_path: Path)
 
 def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     return child_env(
+        # Production reads no checkout .env (which holds a development key).
+        DJANGO_ENV_FILE="",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=STRONG_KEY,
         DJANGO_ALLOWED_HOSTS="testimonials.example.com",
