@@ -1,5 +1,5 @@
 """Domain errors as HTTP answers, never a 500: a model's ``full_clean()`` refusal is a 400
-with its field messages."""
+with its field messages (the answers' shape: ``problems``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from rest_framework import exceptions, status
-from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
 
 class Conflict(exceptions.APIException):
@@ -39,9 +37,3 @@ def clean_and_save(instance: Model, **save_kwargs: Any) -> None:
     except DjangoValidationError as error:
         raise as_drf(error) from None
     instance.save(**save_kwargs)
-
-
-def handle(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, DjangoValidationError):
-        exc = as_drf(exc)
-    return exception_handler(exc, context)

@@ -32,6 +32,8 @@ class HasScope(BasePermission):
         key = request.auth
         if not isinstance(key, ApiKey):
             return False  # answered 401: there was no key
+        if request.method not in getattr(view, "allowed_methods", [request.method]):
+            return True  # answered 405: no operation here to hold a scope for
         scope = required_scope(request, view)
         if scope is None or not key.has_scope(scope):
             self.message = (

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "webhooks",
     "django_q",
     "rest_framework",
+    "drf_standardized_errors",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -166,17 +167,27 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["http_api.throttling.KeyRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "http_api.pagination.CursorPage",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "http_api.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
+        # JSON only; the media upload says multipart for itself.
         "http_api.parsers.BoundedJSONParser",
-        "http_api.parsers.BoundedMultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "http_api.errors.handle",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    # DRF's test client sends what the API takes (its default is multipart).
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Client addresses for the public submission throttle: X-Forwarded-For is only
     # believed for as many proxies as the operator says stand in front (0: none).
     "NUM_PROXIES": env.int("API_TRUSTED_PROXIES", default=0),
+}
+# Errors as RFC 9457 problem details (http_api/problems.py).
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "http_api.problems.ProblemHandler",
+    "EXCEPTION_FORMATTER_CLASS": "http_api.problems.ProblemFormatter",
+    "NESTED_FIELD_SEPARATOR": "\x1f",
+    # The answers each operation documents (405 and 406 can come from any of them).
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "429", "500"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Testimonials & webhooks API",

@@ -13,3 +13,8 @@ urlpatterns = [
     path("api/", include("http_api.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
+
+# Under /api/ a path no view serves, or an error outside a view, is a problem document
+# like every other API error; elsewhere Django's pages.
+handler404 = "http_api.problems.not_found"
+handler500 = "http_api.problems.server_error"

@@ -15,6 +15,7 @@ from rest_framework.throttling import BaseThrottle
 
 from http_api.errors import NeedsScope
 from http_api.inputs import validated
+from http_api.openapi import problem_responses
 from http_api.parsers import BoundedMultiPartParser
 from http_api.receipts import ReceiptMixin
 from testimonials import editing
@@ -89,6 +90,10 @@ class TestimonialViewSet(ReceiptMixin, viewsets.ModelViewSet[Testimonial]):
     @extend_schema(request=None, responses=serializers.TestimonialSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Approve a testimonial
+
+        Publishes it; sends `testimonial.approved`.
+        """
         return self._moved(lambda t: t.approve(user=self._user()))
 
     @extend_schema(
@@ -96,17 +101,29 @@ class TestimonialViewSet(ReceiptMixin, viewsets.ModelViewSet[Testimonial]):
     )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
+        """Reject a testimonial
+
+        With the moderator's reason; sends `testimonial.rejected`.
+        """
         reason = validated(serializers.RejectSerializer, request.data)["reason"]
         return self._moved(lambda t: t.reject(reason, user=self._user()))
 
     @extend_schema(request=None, responses=serializers.TestimonialSerializer)
     @action(detail=True, methods=["post"])
     def feature(self, request: Request, pk: str | None = None) -> Response:
+        """Feature a testimonial
+
+        Publishes and highlights it; sends `testimonial.featured`.
+        """
         return self._moved(lambda t: t.feature(user=self._user()))
 
     @extend_schema(request=None, responses=serializers.TestimonialSerializer)
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str | None = None) -> Response:
+        """Archive a testimonial
+
+        Unpublishes it; sends `testimonial.archived`.
+        """
         return self._moved(lambda t: t.archive(user=self._user()))
 
     @extend_schema(
@@ -114,15 +131,25 @@ class TestimonialViewSet(ReceiptMixin, viewsets.ModelViewSet[Testimonial]):
     )
     @action(detail=True, methods=["post"])
     def respond(self, request: Request, pk: str | None = None) -> Response:
+        """Respond to a testimonial
+
+        Adds or replaces the public response; sends `testimonial.responded`.
+        """
         response = validated(serializers.RespondSerializer, request.data)["response"]
         return self._moved(lambda t: t.add_response(response, user=self._user()))
 
     @extend_schema(
         request={"multipart/form-data": serializers.MediaSerializer},
-        responses={201: serializers.MediaSerializer},
+        responses={201: serializers.MediaSerializer, **problem_responses(413, 415)},
     )
     @action(detail=True, methods=["post"], parser_classes=[BoundedMultiPartParser])
     def media(self, request: Request, pk: str | None = None) -> Response:
+        """Upload media to a testimonial
+
+        A `multipart/form-data` body with the file (at most `TESTIMONIALS_MEDIA_MAX_BYTES`);
+        sends `testimonial.media_added`. Without `testimonials:moderate` only a pending
+        testimonial takes media.
+        """
         testimonial = self.get_object()
         try:
             editing.check_media(testimonial, moderator=key_is_moderator(request.auth))

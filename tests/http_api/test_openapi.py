@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -62,3 +63,61 @@ def test_schema_needs_a_key_or_a_staff_session(
     assert sources
     assert all(source.startswith("/") for source in sources), sources
     assert client.get("/api/schema/").status_code == 200
+
+
+def operations() -> list[tuple[str, str, dict[str, Any]]]:
+    document = yaml.safe_load(COMMITTED.read_text())
+    return [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+def test_operation_ids_read_as_actions() -> None:
+    ids = {operation["operationId"] for _, _, operation in operations()}
+
+    # SPEC §8's examples, and no `_create` suffix on an action.
+    assert {
+        "testimonials_list",
+        "testimonials_approve",
+        "endpoints_rotate_secret",
+        "deliveries_replay",
+        "deliveries_replay_selection",
+    } <= ids
+    assert not [i for i in ids if i.endswith("_create") and i.count("_") > 1]
+
+
+def test_every_operation_has_a_summary_a_description_and_its_scope() -> None:
+    for _, _, operation in operations():
+        name = operation["operationId"]
+        assert operation.get("summary"), name
+        assert re.search(r"Needs the scope `[a-z]+:[a-z]+`\.", operation["description"]), name
+
+
+def test_every_operation_documents_its_errors_as_problems() -> None:
+    for path, _, operation in operations():
+        responses = operation["responses"]
+        assert {"401", "403", "429", "500"} <= set(responses), operation["operationId"]
+        if "{" in path:
+            assert "404" in responses, operation["operationId"]
+        for status, response in responses.items():
+            if int(status) >= 400:
+                content = response["content"]
+                assert list(content) == ["application/problem+json"], (path, status)
+                assert content["application/problem+json"]["schema"] == {
+                    "$ref": "#/components/schemas/Problem"
+                }
+        assert "Retry-After" in responses["429"]["headers"]
+
+
+def test_request_bodies_are_json_but_the_media_upload() -> None:
+    bodies = {
+        operation["operationId"]: list(operation["requestBody"]["content"])
+        for _, _, operation in operations()
+        if "requestBody" in operation
+    }
+
+    assert bodies.pop("testimonials_media") == ["multipart/form-data"]
+    assert bodies
+    assert all(types == ["application/json"] for types in bodies.values()), bodies

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from http_api.errors import Conflict
 from http_api.inputs import validated
+from http_api.openapi import problem_responses
 from http_api.receipts import ReceiptMixin
 from webhooks import endpoint_actions
 from webhooks.access import scopes
@@ -53,6 +54,10 @@ class EndpointViewSet(ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
 
     @extend_schema(responses={201: serializers.CreatedEndpointSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Create a webhook endpoint
+
+        The answer carries the signing secret, this once.
+        """
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         endpoint = serializer.save()
@@ -67,6 +72,12 @@ class EndpointViewSet(ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
+        """Rotate an endpoint's signing secret
+
+        Answers the new secret, once; the previous one keeps signing beside it for
+        `overlap` (default `WEBHOOKS_ROTATION_OVERLAP`), so receivers can switch without
+        refusing a webhook.
+        """
         endpoint = self.get_object()
         given = validated(serializers.RotateSerializer, request.data).get("overlap")
         try:
@@ -82,9 +93,17 @@ class EndpointViewSet(ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
             }
         )
 
-    @extend_schema(request=None, responses={202: serializers.DeliverySerializer})
+    @extend_schema(
+        request=None,
+        responses={202: serializers.DeliverySerializer, **problem_responses(409)},
+    )
     @action(detail=True, methods=["post"], url_path="send-test")
     def send_test(self, request: Request, pk: str | None = None) -> Response:
+        """Send a test event to an endpoint
+
+        A `webhook.test` delivery to this endpoint only, answered as queued (202).
+        A disabled endpoint is a 409.
+        """
         endpoint = self.get_object()
         try:
             delivery = endpoint_actions.send_test_event(
@@ -98,6 +117,11 @@ class EndpointViewSet(ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def enable(self, request: Request, pk: str | None = None) -> Response:
+        """Enable an endpoint
+
+        It receives new events again (and sends `endpoint.enabled`); its failure streak
+        starts over.
+        """
         endpoint = self.get_object()
         endpoint_actions.enable(endpoint)
         return Response(self.get_serializer(endpoint).data)
@@ -105,6 +129,11 @@ class EndpointViewSet(ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
     @extend_schema(request=serializers.DisableSerializer)
     @action(detail=True, methods=["post"])
     def disable(self, request: Request, pk: str | None = None) -> Response:
+        """Disable an endpoint
+
+        It receives no new events, and its pending deliveries wait; sends
+        `endpoint.disabled` with the reason given.
+        """
         endpoint = self.get_object()
         reason = validated(serializers.DisableSerializer, request.data).get("reason")
         endpoint_actions.disable(
@@ -112,10 +141,14 @@ class EndpointViewSet(ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
         )
         return Response(self.get_serializer(endpoint).data)
 
-    @extend_schema(responses=serializers.SecretSerializer)
+    @extend_schema(responses=serializers.SecretSerializer, operation_id="endpoints_reveal_secret")
     @action(detail=True, methods=["get"])
     def secret(self, request: Request, pk: str | None = None) -> Response:
-        """The signing secrets; each read is recorded in the endpoint's history."""
+        """Reveal an endpoint's signing secrets
+
+        The current secret and, during a rotation's overlap, the previous one. Each
+        read is recorded in the endpoint's history against the key's user.
+        """
         endpoint = self.get_object()
         signing = reveal(endpoint, request.user, through=f'API key "{request.auth}"')
         return Response(

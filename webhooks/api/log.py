@@ -17,6 +17,7 @@ from rest_framework.serializers import BaseSerializer
 
 from http_api.errors import Conflict
 from http_api.inputs import validated
+from http_api.openapi import problem_responses
 from http_api.receipts import ReceiptMixin
 from webhooks.access import scopes
 from webhooks.api import serializers
@@ -78,24 +79,36 @@ class DeliveryViewSet(ReceiptMixin, viewsets.ReadOnlyModelViewSet[WebhookDeliver
         return serializers.DeliverySerializer
 
     @extend_schema(
-        request=None, responses=serializers.DeliverySerializer, operation_id="deliveries_replay"
+        request=None,
+        responses={200: serializers.DeliverySerializer, **problem_responses(409)},
+        operation_id="deliveries_replay",
     )
     @action(detail=True, methods=["post"])
     def replay(self, request: Request, pk: str | None = None) -> Response:
-        """Send this delivery again, on a fresh retry schedule, whatever its status."""
+        """Replay a delivery
+
+        Sends it again under the same `webhook-id`, on a fresh retry schedule, whatever
+        its status. A delivery to a disabled endpoint is a 409: enable the endpoint
+        first.
+        """
         delivery = self.get_object()
         self._replay(selection.Selection(delivery_ids=(delivery.pk,)), dry_run=False)
         return Response(serializers.DeliverySerializer(delivery_rows().get(pk=delivery.pk)).data)
 
     @extend_schema(
         request=serializers.ReplaySerializer,
-        responses=serializers.ReplayResultSerializer,
+        responses={200: serializers.ReplayResultSerializer, **problem_responses(409)},
         operation_id="deliveries_replay_selection",
     )
     @action(detail=False, methods=["post"], url_path="replay")
     def replay_selection(self, request: Request) -> Response:
-        """Send the selected deliveries again (default: every failed one), as
-        ``manage.py replay_webhooks`` does; ``dry_run`` lists them and changes nothing."""
+        """Replay a selection of deliveries
+
+        The selected deliveries (default: every failed one) go again, as
+        `manage.py replay_webhooks` sends them; `dry_run` lists them and changes
+        nothing. Deliveries to disabled endpoints are skipped and counted in `skipped`;
+        when the selection names deliveries or an endpoint, they are a 409 instead.
+        """
         filters = validated(serializers.ReplaySerializer, request.data)
         dry_run = filters.pop("dry_run")
         try:

@@ -18,8 +18,13 @@ from webhooks.event_types import catalogue
 class EventTypesView(APIView):
     required_scopes = {"GET": scopes.WEBHOOKS_READ}
 
-    @extend_schema(responses=serializers.EventTypePageSerializer)
+    @extend_schema(responses=serializers.EventTypePageSerializer, operation_id="event_types_list")
     def get(self, request: Request) -> Response:
+        """List the event types
+
+        Each type this service sends, with a description and the JSON Schema of its
+        `data` (the same schemas as the document's `webhooks` section).
+        """
         results = [
             {"type": name, "description": about, "schema": catalogue.DATA_SCHEMAS[name]}
             for name, about in catalogue.DESCRIPTIONS.items()
@@ -32,4 +37,9 @@ class StatusView(APIView):
 
     @extend_schema(responses=serializers.StatusSerializer)
     def get(self, request: Request) -> Response:
+        """Read the delivery backlog
+
+        How far behind the workers are: deliveries due, the oldest due, failures in the
+        last hour, disabled endpoints; what `manage.py webhook_status --json` prints.
+        """
         return Response(backlog.snapshot(timezone.now()).as_dict())

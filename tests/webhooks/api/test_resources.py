@@ -16,6 +16,7 @@ from pytest_django import DjangoAssertNumQueries, Settings
 from rest_framework.test import APIClient
 
 from tests.support.factories import make_delivery, make_endpoint, make_testimonial
+from tests.support.problems import refused
 from webhooks import endpoint_actions
 from webhooks.event_types.registry import EVENT_TYPES
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -70,7 +71,7 @@ def test_create_refuses_what_full_clean_refuses(
     settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
     answer = api_client("webhooks:write").post(ENDPOINTS, body, format="json")
     assert answer.status_code == 400, answer.content
-    assert field in answer.json(), answer.content
+    assert field in refused(answer), answer.content
     assert not WebhookEndpoint.objects.exists()
 
 
@@ -89,7 +90,7 @@ def test_rotate_then_secret_then_sign_with_both(api_client: Callable[..., APICli
     for overlap in ("soon", "1000d", "9" * 30):
         bad = client.post(f"{ENDPOINTS}{endpoint.pk}/rotate-secret/", {"overlap": overlap})
         assert bad.status_code == 400, overlap
-        assert "overlap" in bad.json(), overlap
+        assert "overlap" in refused(bad), overlap
 
 
 def test_disable_send_test_enable(api_client: Callable[..., APIClient]) -> None:
@@ -98,9 +99,10 @@ def test_disable_send_test_enable(api_client: Callable[..., APIClient]) -> None:
     disabled = client.post(f"{ENDPOINTS}{endpoint.pk}/disable/", {"reason": "Maintenance"})
     assert disabled.json()["is_active"] is False
     assert disabled.json()["disabled_reason"] == "Maintenance"
-    refused = client.post(f"{ENDPOINTS}{endpoint.pk}/send-test/")
-    assert refused.status_code == 409
-    assert "'CRM' is disabled" in refused.json()["detail"]
+    conflict = client.post(f"{ENDPOINTS}{endpoint.pk}/send-test/")
+    assert conflict.status_code == 409
+    assert conflict["Content-Type"] == "application/problem+json"
+    assert "'CRM' is disabled" in conflict.json()["detail"]
     assert client.post(f"{ENDPOINTS}{endpoint.pk}/enable/").json()["is_active"] is True
     sent = client.post(f"{ENDPOINTS}{endpoint.pk}/send-test/")
     assert sent.status_code == 202
@@ -206,7 +208,7 @@ def test_replay_refuses_bad_filters(
     make_delivery()
     answer = api_client("webhooks:write").post(f"{DELIVERIES}replay/", body, format="json")
     assert answer.status_code == 400, answer.content
-    assert message in json.dumps(answer.json()[field])
+    assert message in json.dumps(refused(answer)[field])
     assert WebhookDelivery.objects.get().status == "failed"
 
 
@@ -313,9 +315,9 @@ def test_filters_are_checked_and_applied_like_the_admin_s(
         "url": "https://crm.example.com/hooks",
         "filter": {"testimonial": {"rating": {"$gte": "4"}}},
     }
-    refused = client.post(ENDPOINTS, wrong, format="json")
-    assert refused.status_code == 400
-    assert "testimonial.rating $gte" in refused.json()["filter"][0]
+    answer = client.post(ENDPOINTS, wrong, format="json")
+    assert answer.status_code == 400
+    assert "testimonial.rating $gte" in refused(answer)["filter"][0]
 
     spec = {"testimonial": {"rating": {"$gte": 4}}}
     created = client.post(ENDPOINTS, {**wrong, "filter": spec}, format="json").json()
