@@ -13,7 +13,7 @@ INSTALLED := $(VENV)/.installed
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help install browser promtool container-tools image image-test run test test-fast test-sqlite test-services lint typecheck bench openapi clean
+.PHONY: help install browser promtool node-tools container-tools image image-test run test test-fast test-sqlite test-services lint typecheck bench openapi clean
 
 help:
 	@echo "make run    start the service on http://127.0.0.1:8000 (admin at /admin/)"
@@ -77,6 +77,18 @@ promtool:
 	  fi; \
 	fi
 
+# The npm tools the tests check docs/openapi.yaml with (Redocly CLI), pinned by
+# tools/openapi/package-lock.json; without npm the tests that need them skip and say so.
+NODE_TOOLS := tools/openapi/node_modules/.installed
+node-tools: $(NODE_TOOLS)
+$(NODE_TOOLS): tools/openapi/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  echo "== installing the OpenAPI tools (npm ci in tools/openapi)"; \
+	  (cd tools/openapi && npm ci --silent --no-audit --no-fund >/dev/null 2>&1) && touch $@; \
+	else \
+	  echo "No npm: the OpenAPI lint and client tests will skip."; \
+	fi
+
 # The container image (Dockerfile), built with podman from a base made locally
 # (container/base.sh: no registry is needed). IMAGE names the result.
 IMAGE ?= testimonial-webhooks:latest
@@ -132,7 +144,7 @@ typecheck: install
 # The two passes run side by side (they share no database, broker, port or data file):
 # most of their time is spent waiting on worker and server subprocesses. Each keeps its
 # own coverage data; the report combines both.
-test: lint typecheck browser promtool
+test: lint typecheck browser promtool node-tools
 	@rm -f .coverage .coverage-sqlite .coverage-services
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-services
 	$(BIN)/coverage combine --quiet $$(ls .coverage-sqlite .coverage-services 2>/dev/null)

@@ -200,6 +200,9 @@ SPECTACULAR_SETTINGS = {
     "bodies are null without `testimonials:read`; anonymous authors show only to "
     "`testimonials:moderate`; custom header values never.",
     "VERSION": "1.0.0",
+    "LICENSE": {"name": "MIT", "identifier": "MIT"},
+    # Relative to where the document is read from: the service serves it itself.
+    "SERVERS": [{"url": "/", "description": "This service"}],
     "OAS_VERSION": "3.1.0",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -15,6 +15,21 @@ SIGNATURE_HEADERS = {
 }
 
 
+SIGNATURE_SCHEME = "webhookSignature"
+# How a receiver knows a webhook is ours: described as the security of each webhook.
+SIGNATURE_SECURITY = {
+    "type": "apiKey",
+    "in": "header",
+    "name": "webhook-signature",
+    "description": "Standard Webhooks (https://www.standardwebhooks.com): `v1,` and the "
+    "base64 HMAC-SHA256, keyed with the endpoint's secret (the bytes after `whsec_`, "
+    "base64-decoded), of `{webhook-id}.{webhook-timestamp}.{body}`. Verify it with the "
+    "official library (`Webhook(secret).verify(body, headers)`), which also refuses a "
+    "timestamp more than five minutes away; during a rotation's overlap several "
+    "signatures come, space-separated, and one valid is enough.",
+}
+
+
 def component_name(event_type: str) -> str:
     words = event_type.replace(".", "_").split("_")
     return "".join(word.capitalize() for word in words) + "Event"
@@ -22,7 +37,9 @@ def component_name(event_type: str) -> str:
 
 def add_webhooks(result: dict[str, Any], generator: Any, request: Any, public: bool) -> Any:
     """drf-spectacular postprocessing hook."""
-    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    components = result.setdefault("components", {})
+    components.setdefault("securitySchemes", {})[SIGNATURE_SCHEME] = SIGNATURE_SECURITY
+    schemas = components.setdefault("schemas", {})
     webhooks = result.setdefault("webhooks", {})
     for event_type, description in catalogue.DESCRIPTIONS.items():
         name = component_name(event_type)
@@ -35,6 +52,7 @@ def add_webhooks(result: dict[str, Any], generator: Any, request: Any, public: b
                 "description": "Signed the Standard Webhooks way: verify with "
                 "`Webhook(secret).verify(body, headers)` before trusting it.",
                 "operationId": f"webhook_{event_type.replace('.', '_')}",
+                "security": [{SIGNATURE_SCHEME: []}],
                 "parameters": [
                     {
                         "name": header,
