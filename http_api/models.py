@@ -139,3 +139,9 @@ class ApiKey(models.Model):
         if key is None or not hmac.compare_digest(key.key_hash, _hash(raw_key)):
             return None
         return key
+
+
+# Django finds an app's models in its models module.
+from http_api.idempotency.records import IdempotencyRecord  # noqa: E402
+
+__all__ = ["ApiKey", "IdempotencyRecord"]

@@ -8,10 +8,13 @@ import inspect
 from http import HTTPStatus
 from typing import Any
 
+from drf_spectacular.utils import Direction, OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as ErrorsAutoSchema
 from rest_framework import serializers
 
 from http_api import problems
+from http_api.idempotency import keys
+from http_api.idempotency.views import IdempotentPostMixin
 
 # The actions every viewset has; any other (approve, rotate-secret…) is named by itself.
 STANDARD_ACTIONS = {"list", "create", "retrieve", "update", "partial_update", "destroy"}
@@ -49,6 +52,23 @@ def problem_responses(*status_codes: int) -> dict[int, type[ProblemSerializer]]:
     return {code: ProblemSerializer for code in status_codes}
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    name=keys.HEADER,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    type=str,
+    pattern=r"^[!-~]{1,255}$",
+    description="Makes a retry safe: the same key and body within 24 hours answers the "
+    "first answer again and does nothing twice (1 to 255 visible ASCII characters; a "
+    "UUID is a good one). Another body with the same key: 422; while the first is "
+    "still running: 409.",
+)
+REPLAYED = {
+    keys.REPLAYED: {
+        "schema": {"type": "string", "enum": ["true"]},
+        "description": "Present on an answer replayed for an Idempotency-Key.",
+    }
+}
 RETRY_AFTER = {
     "Retry-After": {
         "schema": {"type": "integer"},
@@ -115,6 +135,25 @@ class AutoSchema(ErrorsAutoSchema):
             return "", ""
         summary, _, rest = text.partition("\n\n")
         return " ".join(summary.split()), rest.strip()
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self._idempotent():
+            parameters.append(IDEMPOTENCY_KEY)
+        return parameters
+
+    def _get_response_bodies(self, direction: Direction = "response") -> Any:
+        responses = super()._get_response_bodies(direction=direction)
+        if direction == "response" and self._idempotent():
+            for code in ("409", "422"):
+                responses.setdefault(code, self._get_response_for_code(ProblemSerializer, code))
+            for code, response in responses.items():
+                if code.startswith("2"):
+                    response.setdefault("headers", {}).update(REPLAYED)
+        return responses
+
+    def _idempotent(self) -> bool:
+        return self.method == "POST" and isinstance(self.view, IdempotentPostMixin)
 
     def _get_error_response_serializer(self, status_code: str) -> Any:
         return ProblemSerializer

@@ -44,7 +44,8 @@ class ReceiptMixin:
         if (
             request.method not in SAFE_METHODS  # a read answers to its own scope
             and 200 <= response.status_code < 300
-            and isinstance(response.data, dict)
+            # A replayed answer (idempotency) is stored bytes, already a receipt if it was.
+            and isinstance(getattr(response, "data", None), dict)
             and not may_read(request, self.read_scope)
         ):
             response.data = {k: v for k, v in response.data.items() if k in self.receipt_fields}

@@ -14,6 +14,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 
 from http_api.errors import NeedsScope
+from http_api.idempotency.views import IdempotentPostMixin
 from http_api.inputs import validated
 from http_api.openapi import problem_responses
 from http_api.parsers import BoundedMultiPartParser
@@ -41,7 +42,9 @@ CRUD_SCOPES = {
 }
 
 
-class CategoryViewSet(ReceiptMixin, viewsets.ModelViewSet[TestimonialCategory]):
+class CategoryViewSet(
+    IdempotentPostMixin, ReceiptMixin, viewsets.ModelViewSet[TestimonialCategory]
+):
     read_scope = READ
     receipt_fields = frozenset({"id", "slug"})
     queryset = TestimonialCategory.objects.all()
@@ -51,7 +54,7 @@ class CategoryViewSet(ReceiptMixin, viewsets.ModelViewSet[TestimonialCategory]):
     cursor_ordering = ("order", "id")
 
 
-class TestimonialViewSet(ReceiptMixin, viewsets.ModelViewSet[Testimonial]):
+class TestimonialViewSet(IdempotentPostMixin, ReceiptMixin, viewsets.ModelViewSet[Testimonial]):
     read_scope = READ
     receipt_fields = frozenset({"id", "slug", "status"})
     queryset = Testimonial.objects.select_related("category").prefetch_related("media")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from rest_framework.test import APIClient
 
-from http_api import problems
+from http_api import problem_types
 from tests.support.processes import ROOT
 
 PAGE = (ROOT / "docs" / "api.md").read_text()
@@ -37,4 +37,4 @@ def test_the_documented_error_is_the_answer(api_client: Callable[..., APIClient]
 def test_the_table_lists_every_problem_type() -> None:
     listed = set(re.findall(r"^\| `([a-z-]+)/` \|", PAGE, re.MULTILINE))
 
-    assert listed == set(problems.TYPES)
+    assert listed == set(problem_types.TYPES)

@@ -7,7 +7,6 @@ import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -16,10 +15,9 @@ from rest_framework.test import APIClient
 
 from tests.support.factories import make_staff, make_user
 from tests.support.node_tools import node_tool
+from tests.support.openapi_document import COMMITTED, operations
 from tests.support.processes import ROOT, child_env, manage
 from webhooks.event_types.registry import EVENT_TYPES
-
-COMMITTED = ROOT / "docs" / "openapi.yaml"
 
 
 def test_the_committed_document_is_what_the_code_generates(tmp_path: Path) -> None:
@@ -65,15 +63,6 @@ def test_schema_needs_a_key_or_a_staff_session(
     assert sources
     assert all(source.startswith("/") for source in sources), sources
     assert client.get("/api/schema/").status_code == 200
-
-
-def operations() -> list[tuple[str, str, dict[str, Any]]]:
-    document = yaml.safe_load(COMMITTED.read_text())
-    return [
-        (path, method, operation)
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-    ]
 
 
 def test_operation_ids_read_as_actions() -> None:

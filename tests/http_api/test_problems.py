@@ -12,7 +12,7 @@ from django.test import Client
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
-from http_api import problems
+from http_api import problem_types
 from tests.support.factories import make_endpoint
 from tests.support.problems import MEDIA_TYPE, refused
 
@@ -26,7 +26,7 @@ def problem(answer: Any, status: int, name: str) -> dict[str, Any]:
     assert answer["Content-Type"] == MEDIA_TYPE
     body: dict[str, Any] = answer.json()
     assert body["type"] == f"/api/problems/{name}/"
-    assert body["title"] == problems.TYPES[name].title
+    assert body["title"] == problem_types.TYPES[name].title
     assert body["status"] == status
     assert body["detail"]
     return body
@@ -145,9 +145,9 @@ def test_a_bug_is_a_problem_that_says_nothing_about_it(
     assert "hunter2" not in str(body)
 
 
-@pytest.mark.parametrize("name", sorted(problems.TYPES))
+@pytest.mark.parametrize("name", sorted(problem_types.TYPES))
 def test_every_problem_type_can_be_read_at_its_uri(client: Client, name: str) -> None:
-    problem_type = problems.TYPES[name]
+    problem_type = problem_types.TYPES[name]
 
     answer = client.get(problem_type.uri)
 
@@ -160,7 +160,7 @@ def test_every_problem_type_can_be_read_at_its_uri(client: Client, name: str) ->
 
 
 def test_every_exception_code_maps_to_a_documented_type() -> None:
-    assert set(problems.BY_CODE.values()) <= set(problems.TYPES)
+    assert set(problem_types.BY_CODE.values()) <= set(problem_types.TYPES)
 
 
 def test_refused_reads_messages_by_field(api_client: Callable[..., APIClient]) -> None:

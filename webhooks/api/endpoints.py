@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from http_api.errors import Conflict
+from http_api.idempotency.views import IdempotentPostMixin
 from http_api.inputs import validated
 from http_api.openapi import problem_responses
 from http_api.receipts import ReceiptMixin
@@ -27,7 +28,7 @@ from webhooks.models import WebhookEndpoint, parse_rotation_overlap
 READ, WRITE, SECRETS = scopes.WEBHOOKS_READ, scopes.WEBHOOKS_WRITE, scopes.WEBHOOKS_SECRETS
 
 
-class EndpointViewSet(ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
+class EndpointViewSet(IdempotentPostMixin, ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
     read_scope = READ
     # What a key without webhooks:read learns from a write: the id and state, and what
     # the operation hands out (a new secret; a test delivery's id and status).

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from http_api.errors import Conflict
+from http_api.idempotency.views import IdempotentPostMixin
 from http_api.inputs import validated
 from http_api.openapi import problem_responses
 from http_api.receipts import ReceiptMixin
@@ -53,7 +54,9 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet[WebhookEvent]):
         return serializers.EventSerializer
 
 
-class DeliveryViewSet(ReceiptMixin, viewsets.ReadOnlyModelViewSet[WebhookDelivery]):
+class DeliveryViewSet(
+    IdempotentPostMixin, ReceiptMixin, viewsets.ReadOnlyModelViewSet[WebhookDelivery]
+):
     read_scope = READ
     receipt_fields = frozenset({"id", "status", "dry_run", "count", "ids", "skipped"})
     serializer_class = serializers.DeliverySerializer
