@@ -113,6 +113,11 @@ ROWS: list[Row] = [
         "equal",
     ),
     (
+        "API: the same with an Idempotency-Key on both (100 endpoints)",
+        lambda r: _figure(r, "api_submit_approve_queries_keyed", "{}"),
+        "≤ 4 more",
+    ),
+    (
         "API: GET deliveries?status=failed, p50 / p99",
         lambda r: _figure(
             r,

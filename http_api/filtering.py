@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from drf_spectacular.utils import extend_schema_field
 
 BIGINT_MAX = 2**63 - 1
 
 
+# An id, so generated clients type it as one (django-filter's numbers are decimals).
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": BIGINT_MAX})
 class IdFilter(django_filters.NumberFilter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, min_value=1, max_value=BIGINT_MAX, decimal_places=0, **kwargs)
