@@ -178,10 +178,16 @@ def _cipher(material: bytes) -> Fernet:
 
 
 def _fingerprint(request: Request) -> str:
-    """The same request, however it was framed: the method, the path and the parsed body
-    (JSON in any key order; multipart fields and the files' contents)."""
+    """The same request, however it was framed: the method, the path and the body as the
+    view parses it (JSON in any key order; multipart fields and the files' contents), or
+    its bytes when no parser of the view takes it (an action that reads no body, sent
+    with a stray Content-Type: parsing it here would make it a 415 only when keyed)."""
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
-    digest.update(json.dumps(_canonical(request.data), sort_keys=True).encode())
+    negotiator, parsers = request.negotiator, request.parsers or ()
+    if negotiator is None or negotiator.select_parser(request, parsers) is None:
+        digest.update(request.body)
+    else:
+        digest.update(json.dumps(_canonical(request.data), sort_keys=True).encode())
     return digest.hexdigest()
 
 

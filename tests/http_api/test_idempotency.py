@@ -209,3 +209,23 @@ def test_every_post_operation_takes_a_key() -> None:
         concrete = path.replace("{id}", "1")
         view = resolve(concrete).func
         assert issubclass(view.cls, IdempotentPostMixin), path  # type: ignore[attr-defined]
+
+
+def test_an_action_without_a_body_is_keyed_whatever_content_type_the_client_sends(
+    api_client: Callable[..., APIClient],
+) -> None:
+    client = api_client("testimonials:moderate", "testimonials:read")
+    pending = writer_made(api_client)
+    approve = f"{LIST}{pending}/approve/"
+
+    stray = {"content_type": "text/plain", "data": "approve please"}
+    first = client.post(approve, **stray, headers=with_key("a"))  # type: ignore[arg-type]
+    again = client.post(approve, **stray, headers=with_key("a"))  # type: ignore[arg-type]
+
+    assert first.status_code == again.status_code == 200
+    assert again[keys.REPLAYED] == "true"
+
+
+def writer_made(api_client: Callable[..., APIClient]) -> int:
+    made = api_client("testimonials:write", "testimonials:read").post(LIST, GOOD)
+    return int(made.json()["id"])
