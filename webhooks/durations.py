@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
@@ -60,4 +60,8 @@ def parse_moment(text: str, now: datetime) -> datetime:
         ) from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    return moment
+    try:
+        # In UTC: Python takes offsets up to a day, which PostgreSQL refuses.
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidMoment(f"{text!r} reaches back before any time we can count") from None

@@ -48,3 +48,26 @@ def test_out_of_range_numbers_are_client_errors(
 def test_replay_webhooks_refuses_them_too() -> None:
     with pytest.raises(CommandError, match="--delivery: '1" + "0" * 23 + "' is larger than"):
         call_command("replay_webhooks", "--delivery", str(HUGE))
+
+
+@pytest.mark.parametrize("path", ["/api/v1/deliveries/", "/api/v1/events/"])
+@pytest.mark.parametrize("since", ["0383-05-21T21:43:27-22:03", "0001-01-01T00:00+05:00"])
+def test_a_time_with_an_offset_no_database_holds_is_compared_in_utc(
+    api_client: Callable[..., APIClient], path: str, since: str
+) -> None:
+    """Python takes UTC offsets up to a day; PostgreSQL refused -22:03 with a 500."""
+    answer = api_client("webhooks:read").get(path, {"since": since})
+
+    assert answer.status_code == 200, answer.content
+
+
+def test_a_replay_selection_with_such_an_offset_is_not_a_500(
+    api_client: Callable[..., APIClient],
+) -> None:
+    answer = api_client("webhooks:write", "webhooks:read").post(
+        "/api/v1/deliveries/replay/",
+        {"since": "0383-05-21T21:43:27-22:03", "dry_run": True},
+        format="json",
+    )
+
+    assert answer.status_code < 500, answer.content

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import django_filters
 
-from http_api.filtering import IdFilter
+from http_api.filtering import IdFilter, InstantFilter
 from webhooks.event_types.registry import EVENT_TYPE_CHOICES
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
 
 
 class EventFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(choices=EVENT_TYPE_CHOICES)
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    since = InstantFilter(field_name="created_at", lookup_expr="gte")
+    until = InstantFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = WebhookEvent
@@ -22,8 +22,8 @@ class DeliveryFilter(django_filters.FilterSet):
     endpoint = IdFilter(field_name="endpoint_id", help_text="endpoint id")
     type = django_filters.ChoiceFilter(field_name="event__type", choices=EVENT_TYPE_CHOICES)
     event = django_filters.UUIDFilter(field_name="event_id", help_text="webhook-id")
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    since = InstantFilter(field_name="created_at", lookup_expr="gte")
+    until = InstantFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = WebhookDelivery
