@@ -134,6 +134,11 @@ if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# "None" lets a portal framed by another site (PORTAL_FRAME_ANCESTORS) keep its session
+# and CSRF cookies; Django's "Lax" otherwise.
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = env.str(
+    "DJANGO_SESSION_COOKIE_SAMESITE", default="Lax"
+)
 X_FRAME_OPTIONS = "DENY"
 
 # Testimonials domain (see testimonials/conf.py for the defaults).

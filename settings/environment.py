@@ -210,6 +210,8 @@ WEBHOOKS_VARIABLES: dict[str, str] = {
     "METRICS_TOKEN": "str",
     "WEBHOOKS_WORKER_METRICS_PORT": "int",
     "WEBHOOKS_WORKER_METRICS_ADDRESS": "str",
+    "PORTAL_LINK_TTL": "str",
+    "PORTAL_FRAME_ANCESTORS": "str",
 }
 
 

@@ -60,7 +60,12 @@ DEFAULTS: dict[str, Any] = {
     "METRICS_DIR": lambda: Path(settings.DATA_DIR) / "metrics",
     "WEBHOOKS_WORKER_METRICS_PORT": None,
     "WEBHOOKS_WORKER_METRICS_ADDRESS": "0.0.0.0",  # noqa: S104 - scraped from elsewhere
+    "PORTAL_LINK_TTL": "7d",
+    "PORTAL_FRAME_ANCESTORS": "'none'",
 }
+
+# A portal link is a bearer credential: it must not outlive a month.
+PORTAL_LINK_TTL_MAX = timedelta(days=30)
 
 
 def default(name: str) -> Any:
@@ -208,6 +213,16 @@ class WebhooksSettings:
     @property
     def worker_metrics_address(self) -> str:
         return str(_setting("WEBHOOKS_WORKER_METRICS_ADDRESS"))
+
+    @property
+    def portal_link_ttl(self) -> timedelta:
+        """How long a new portal link works when its maker names no time (at most 30 days)."""
+        return min(_duration(_setting("PORTAL_LINK_TTL")), PORTAL_LINK_TTL_MAX)
+
+    @property
+    def portal_frame_ancestors(self) -> str:
+        """The CSP ``frame-ancestors`` sources of portal pages: who may embed them."""
+        return str(_setting("PORTAL_FRAME_ANCESTORS")).strip() or "'none'"
 
     @property
     def user_agent(self) -> str:

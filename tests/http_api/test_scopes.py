@@ -19,6 +19,7 @@ from tests.support.factories import (
     make_category,
     make_delivery,
     make_endpoint,
+    make_subscriber,
     make_superuser,
     make_testimonial,
     png_upload,
@@ -27,6 +28,7 @@ from tests.support.planted import CHAT_TOKEN, HEADER_VALUE, HIDDEN
 from webhooks import endpoint_actions
 from webhooks.models import DeliveryAttempt, WebhookDelivery
 from webhooks.sending.attempt import Target, loggable, request_headers
+from webhooks.subscribers import links
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +81,14 @@ OPERATIONS = [
     Operation("post", "/api/v1/deliveries/{d}/replay/", W_WRITE),
     Operation("post", "/api/v1/deliveries/replay/", W_WRITE, {"dry_run": True}),
     Operation("get", "/api/v1/status/", W_READ),
+    Operation("get", "/api/v1/subscribers/", W_READ),
+    Operation("post", "/api/v1/subscribers/", W_WRITE, {"name": "Partner team"}),
+    Operation("get", "/api/v1/subscribers/{s}/", W_READ),
+    Operation("patch", "/api/v1/subscribers/{s}/", W_WRITE, {"max_endpoints": 5}),
+    Operation("delete", "/api/v1/subscribers/{s}/", W_WRITE),
+    Operation("get", "/api/v1/subscribers/{s}/portal-links/", W_READ),
+    Operation("post", "/api/v1/subscribers/{s}/portal-links/", W_WRITE, {"expires": "1d"}),
+    Operation("delete", "/api/v1/subscribers/{s}/portal-links/{l}/", W_WRITE),
 ]
 
 
@@ -90,9 +100,11 @@ def respond(
 ) -> Any:
     testimonial, category = testimonial or make_testimonial(), make_category()
     delivery = delivery or make_delivery()
+    subscriber = make_subscriber()
+    link, _ = links.create(subscriber, "test")
     path = operation.path.format(
         t=testimonial.pk, c=category.pk, e=delivery.endpoint_id, d=delivery.pk,
-        v=delivery.event_id,
+        v=delivery.event_id, s=subscriber.pk, l=link.pk,
     )  # fmt: skip
     method = getattr(client, operation.method)
     if operation.multipart:
@@ -160,6 +172,7 @@ def test_the_matrix_covers_every_api_route() -> None:
 # scope. Each sensitive value is planted where a careless answer would show it.
 READ_SCOPE = {"testimonials": T_READ, "categories": T_READ, "endpoints": W_READ}
 READ_SCOPE |= {"deliveries": W_READ, "events": W_READ, "event-types": W_READ, "status": W_READ}
+READ_SCOPE |= {"subscribers": W_READ}
 RECEIPTS = {
     "testimonials": {"id", "slug", "status"},
     "categories": {"id", "slug"},
@@ -168,6 +181,9 @@ RECEIPTS = {
     "endpoints": {"id", "is_active", "status", "signing_secret", "secret"}
     | {"previous_secret_expires_at"},
     "deliveries": {"id", "status", "dry_run", "count", "ids", "skipped"},
+    # A subscriber's id and name; a new portal link whole (the operation's product).
+    "subscribers": {"id", "name", "url", "state", "expires_at", "created_at", "created_by"}
+    | {"revoked_at"},
 }
 
 

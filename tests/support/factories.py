@@ -13,7 +13,13 @@ from django.utils import timezone
 from http_api import grants
 from http_api.models import ApiKey
 from testimonials.models import Testimonial, TestimonialCategory
-from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.models import (
+    DeliveryAttempt,
+    Subscriber,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from webhooks.publishing import payloads
 from webhooks.sending import settling
 from webhooks.sending.attempt import Outcome, Target
@@ -75,6 +81,13 @@ def make_testimonial(**fields: Any) -> Testimonial:
 
 def png_upload(name: str = "photo.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PNG_BYTES, content_type="image/png")
+
+
+def make_subscriber(name: str = "", **fields: Any) -> Subscriber:
+    subscriber = Subscriber(name=name or f"Team {Subscriber.objects.count() + 1}", **fields)
+    subscriber.full_clean()
+    subscriber.save()
+    return subscriber
 
 
 def make_endpoint(url: str = "https://hooks.example.com/in", **fields: Any) -> WebhookEndpoint:

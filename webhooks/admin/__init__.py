@@ -4,5 +4,13 @@ an overview with charts."""
 from webhooks.admin.endpoints import WebhookEndpointAdmin
 from webhooks.admin.log import WebhookDeliveryAdmin, WebhookEventAdmin
 from webhooks.admin.overview import OverviewAdmin
+from webhooks.admin.subscribers import PortalActionAdmin, SubscriberAdmin
 
-__all__ = ["OverviewAdmin", "WebhookDeliveryAdmin", "WebhookEndpointAdmin", "WebhookEventAdmin"]
+__all__ = [
+    "OverviewAdmin",
+    "PortalActionAdmin",
+    "SubscriberAdmin",
+    "WebhookDeliveryAdmin",
+    "WebhookEndpointAdmin",
+    "WebhookEventAdmin",
+]

@@ -18,10 +18,10 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from webhooks import endpoint_actions
+from webhooks.access import show_once as secrets
 from webhooks.access.revealing import reveal
-from webhooks.admin import secrets
-from webhooks.admin.forms import RotateSecretForm
 from webhooks.admin.preview import preview_page
+from webhooks.endpoint_forms import RotateSecretForm
 from webhooks.exceptions import EndpointDisabled
 from webhooks.models import WebhookEndpoint
 from webhooks.text import counted

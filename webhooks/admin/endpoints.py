@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from webhooks import endpoint_actions
+from webhooks.access import show_once as secrets
 from webhooks.access import visibility
-from webhooks.admin import secrets
 from webhooks.admin.endpoint_pages import EndpointPages
-from webhooks.admin.forms import EndpointForm
+from webhooks.endpoint_forms import EndpointForm
 from webhooks.models import WebhookEndpoint
 from webhooks.sending import health
 
@@ -46,7 +46,7 @@ class WebhookEndpointAdmin(EndpointPages):
         "failure_streak",
         "success_rate",
     ]
-    list_filter = ["is_active", "format"]
+    list_filter = ["is_active", "format", "subscriber"]
     search_fields = ["description"]
     readonly_fields = [
         "masked_url",
@@ -78,7 +78,16 @@ class WebhookEndpointAdmin(EndpointPages):
         return self.search_fields
 
     def get_fieldsets(self, request: HttpRequest, obj: WebhookEndpoint | None = None) -> Any:
-        main = ["url", "format", "description", "event_types", "filter", "is_active", "headers"]
+        main = [
+            "url",
+            "format",
+            "description",
+            "subscriber",
+            "event_types",
+            "filter",
+            "is_active",
+            "headers",
+        ]
         if obj is not None and not self.has_change_permission(request, obj):
             # Viewing is not editing (SPEC §10): header values are write-only, so a page
             # without a form shows their names; and the URL is masked but for editors.

@@ -1,6 +1,6 @@
 """Webhooks > Overview: is it delivering, and which receiver is broken? The last 24 hours
 of deliveries and attempt latency, the backlog now, and each endpoint's success rate,
-from ``webhooks.admin.overview_queries``, drawn by ``charts``."""
+from ``webhooks.reporting.queries``, drawn by ``charts``."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from webhooks.admin import charts, overview_queries
 from webhooks.models import Overview, WebhookEndpoint
+from webhooks.reporting import charts
+from webhooks.reporting import queries as overview_queries
 
 TEMPLATE = "admin/webhooks/overview.html"
 

@@ -77,8 +77,8 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
     class Meta:
         model = WebhookEndpoint
         fields = [
-            "id", "url", "format", "description", "event_types", "filter", "headers",
-            "header_names",
+            "id", "url", "format", "description", "subscriber", "event_types", "filter",
+            "headers", "header_names",
             "max_in_flight", "rate_limit", "ordered", "secret", *HEALTH_FIELDS,
             "created_at", "updated_at",
         ]  # fmt: skip

@@ -3,7 +3,8 @@
 An endpoint switched off (by an operator, or automatically) or back on, and a delivery
 that used up its retry schedule, are recorded through the outbox like every event: in the
 transaction of the change, signed, retried and logged. ``outbox.subscribers`` sends them
-only to endpoints that name the type.
+only to endpoints that name the type, of the same subscriber as the endpoint they are
+about or the operator's own (SPEC §11).
 
 Switching an endpoint off is a conditional ``UPDATE`` here and nowhere else, so the admin,
 the API and the dispatcher's automatic disabling announce it the same way, once.
@@ -53,7 +54,7 @@ def disable(
                 .get()
             )
             data = disabled_data(endpoint_id, description, reason, automatic, now)
-            outbox.publish(ENDPOINT_DISABLED, lambda: data)
+            outbox.publish(ENDPOINT_DISABLED, lambda: data, about_endpoint=endpoint_id)
     if changed:
         logger.warning(
             "webhook endpoint %s disabled: %s",
@@ -67,7 +68,7 @@ def disable(
 def announce_enabled(endpoint: WebhookEndpoint, now: datetime) -> None:
     """``endpoint.enabled``, in the caller's transaction (``WebhookEndpoint.enable``)."""
     data = enabled_data(endpoint.pk, endpoint.description, now)
-    outbox.publish(ENDPOINT_ENABLED, lambda: data)
+    outbox.publish(ENDPOINT_ENABLED, lambda: data, about_endpoint=endpoint.pk)
     logger.info("webhook endpoint %s enabled", endpoint.pk, extra={"endpoint_id": endpoint.pk})
 
 
@@ -85,7 +86,11 @@ def announce_exhausted(delivery_ids: Sequence[int]) -> None:
     )
     for row in rows:
         data = exhausted_data(*row)
-        outbox.publish(DELIVERY_EXHAUSTED, lambda data=data: data)  # type: ignore[misc]
+        outbox.publish(
+            DELIVERY_EXHAUSTED,
+            lambda data=data: data,  # type: ignore[misc]
+            about_endpoint=row[EXHAUSTED_COLUMNS.index("endpoint_id")],
+        )
 
 
 EXHAUSTED_COLUMNS = (

@@ -15,6 +15,7 @@ from functools import cache, partial
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from webhooks import event_filters
@@ -28,27 +29,37 @@ from webhooks.publishing import payloads
 logger = logging.getLogger(__name__)
 
 
-def subscribers(event_type: str) -> list[tuple[int, Any]]:
+def subscribers(event_type: str, about_endpoint: int | None = None) -> list[tuple[int, Any]]:
     """(id, filter) of every active endpoint subscribed to ``event_type``: by naming it,
-    or by naming no type at all, which means every type but the operational ones."""
-    active = WebhookEndpoint.objects.filter(is_active=True).values_list(
-        "id", "event_types", "filter"
-    )
-    return [(pk, spec) for pk, types, spec in active if subscribed(types, event_type)]
+    or by naming no type at all, which means every type but the operational ones.
+
+    An event ``about_endpoint`` (the operational ones) goes only to endpoints of that
+    endpoint's subscriber and to the operator's own (SPEC §11): a subscriber never
+    learns of another's endpoints."""
+    active = WebhookEndpoint.objects.filter(is_active=True)
+    if about_endpoint is not None:
+        owner = WebhookEndpoint.objects.filter(pk=about_endpoint).values("subscriber_id")
+        active = active.filter(Q(subscriber__isnull=True) | Q(subscriber_id=Subquery(owner)))
+    rows = active.values_list("id", "event_types", "filter")
+    return [(pk, spec) for pk, types, spec in rows if subscribed(types, event_type)]
 
 
 def publish(
     event_type: str,
     build_data: Callable[[], dict[str, Any]],
     endpoint_ids: Sequence[int] | None = None,
+    about_endpoint: int | None = None,
 ) -> WebhookEvent | None:
     """Store the event and one pending delivery per endpoint (by default every active
     endpoint subscribed to ``event_type`` whose filter lets its data through; named
     ``endpoint_ids`` get it whatever their filter), then wake the dispatchers after
-    commit. ``build_data`` runs only when someone may receive the event. Returns ``None``
+    commit. An event ``about_endpoint`` reaches only its subscriber's endpoints and the
+    operator's. ``build_data`` runs only when someone may receive the event. Returns ``None``
     when nobody does, or when the payload is over WEBHOOKS_MAX_PAYLOAD_BYTES."""
     candidates = (
-        subscribers(event_type) if endpoint_ids is None else [(pk, None) for pk in endpoint_ids]
+        subscribers(event_type, about_endpoint)
+        if endpoint_ids is None
+        else [(pk, None) for pk in endpoint_ids]
     )
     if not candidates:
         return None

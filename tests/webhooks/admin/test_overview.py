@@ -10,7 +10,8 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from tests.support.factories import make_endpoint, make_staff, make_traffic
-from webhooks.admin import charts, overview_queries
+from webhooks.reporting import charts
+from webhooks.reporting import queries as overview_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +60,20 @@ def test_charts_fit_their_box() -> None:
         assert 0 <= bar.x <= bar.x + bar.width <= charts.WIDTH
         assert 0 <= bar.y <= bar.y + bar.height <= charts.HEIGHT - charts.BOTTOM + 0.2
     lines = charts.latency(data.hours)
-    points = [tuple(map(float, p.split(","))) for p in lines.lines["p95"].split()]
+    points = lines.lines["p95"].markers
     assert all(0 <= x <= charts.WIDTH and 0 <= y <= charts.HEIGHT for x, y in points)
     spark = charts.sparkline([None, 1.0, 0.0])
-    assert spark == "60.0,1.0 120.0,23.0"
+    assert spark.points == "60.0,2.0 118.0,22.0"
+
+
+def test_a_lone_hour_of_data_is_drawn_as_a_marker(admin_client: Client) -> None:
+    # A polyline through one point draws nothing: a fresh deployment's first hour showed
+    # an empty latency chart and empty sparklines.
+    now = timezone.now()
+    make_traffic(make_endpoint(description="CRM"), now, hours=1, per_hour=3, failing_every=0)
+    html = admin_client.get(PAGE).content.decode()
+    assert html.count("<circle") >= 3  # p50, p95 and the endpoint's sparkline
+    assert charts.sparkline([None, 0.5, None]).markers == [(60.0, 12.0)]
 
 
 def test_the_page_shows_numbers_beside_the_pictures(

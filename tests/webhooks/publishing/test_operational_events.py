@@ -14,7 +14,13 @@ from django.utils import timezone
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
-from tests.support.factories import exhaust, make_delivery, make_endpoint, make_outcome
+from tests.support.factories import (
+    exhaust,
+    make_delivery,
+    make_endpoint,
+    make_outcome,
+    make_subscriber,
+)
 from webhooks import endpoint_actions
 from webhooks.event_types.registry import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, ENDPOINT_ENABLED
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -171,3 +177,31 @@ def test_enabling_restarts_the_streak_in_one_transaction(ops: WebhookEndpoint) -
     endpoint_actions.enable(crm)
     crm.refresh_from_db()
     assert (crm.is_active, crm.consecutive_failures, crm.failing_since) == (True, 0, None)
+
+
+def test_events_about_a_subscribers_endpoint_reach_it_and_the_operator_only(
+    ops: WebhookEndpoint,
+) -> None:
+    """SPEC §11: a subscriber never learns of another's endpoints."""
+    types = [ENDPOINT_DISABLED, ENDPOINT_ENABLED, DELIVERY_EXHAUSTED]
+    crm, partner = make_subscriber("CRM team"), make_subscriber("Partner")
+    crm_alerts = make_endpoint(url="https://crm.example.com/a", subscriber=crm, event_types=types)
+    crm_hook = make_endpoint(url="https://crm.example.com/h", subscriber=crm)
+    partner_alerts = make_endpoint(
+        url="https://partner.example.com/a", subscriber=partner, event_types=types
+    )
+    operator_hook = make_endpoint(url="https://ops.example.com/h")
+
+    endpoint_actions.disable(crm_hook, "Maintenance")
+    endpoint_actions.enable(crm_hook)
+    exhaust(make_delivery(crm_hook, status="pending"))
+    for event_type in types:
+        [(data, to)] = sent(event_type)
+        assert data["endpoint"]["id"] == crm_hook.pk
+        assert to == sorted([ops.pk, crm_alerts.pk]), event_type
+
+    endpoint_actions.disable(operator_hook, "Maintenance")
+    [_, (data, to)] = sent(ENDPOINT_DISABLED)
+    assert data["endpoint"]["id"] == operator_hook.pk
+    assert to == [ops.pk]  # the operator's own endpoint: no subscriber hears of it
+    assert partner_alerts.pk not in {pk for _, ids in sent(DELIVERY_EXHAUSTED) for pk in ids}

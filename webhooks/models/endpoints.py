@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,6 +16,7 @@ from webhooks.event_types.registry import ALL_EVENTS_TYPES
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
 from webhooks.formats import Format
 from webhooks.formats import suggest as suggest_format
+from webhooks.models.subscribers import Subscriber
 from webhooks.trust import signing
 from webhooks.trust.fields import EncryptedJSONField, EncryptedSecretField
 from webhooks.trust.masking import mask_url
@@ -44,6 +43,17 @@ def parse_rotation_overlap(text: str) -> timedelta:
 class WebhookEndpoint(models.Model):
     url = models.URLField("URL", max_length=2048, validators=[validate_webhook_url])
     description = models.CharField(max_length=255, blank=True)
+    # Deleting a subscriber that still has endpoints is refused: their delivery logs
+    # would go with them.
+    subscriber = models.ForeignKey(
+        Subscriber,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="endpoints",
+        help_text="The team that receives at this endpoint and may manage it in the portal. "
+        "Empty: the operator's own.",
+    )
     secret = EncryptedSecretField(
         blank=True,
         validators=[signing.validate_secret],
@@ -159,6 +169,8 @@ class WebhookEndpoint(models.Model):
             event_filters.check(self.filter, [catalogue.DATA_SCHEMAS[t] for t in types])
         except event_filters.FilterError as exc:
             raise ValidationError({"filter": str(exc)}) from None
+        if self.subscriber_id is not None and self.subscriber is not None:
+            self.subscriber.check_endpoint(self)
 
     def wants(self, data: Any) -> bool:
         """Whether an event with this ``data`` passes the endpoint's filter, decided as
@@ -185,152 +197,3 @@ class WebhookEndpoint(models.Model):
 
     def is_paused(self) -> bool:
         return self.paused_until is not None and self.paused_until > timezone.now()
-
-
-class WebhookEvent(models.Model):
-    """Something that happened, as sent: ``payload`` holds the exact bytes of every
-    request body, so retries and replays send the same thing."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    type = models.CharField(max_length=100, db_index=True)
-    payload = models.TextField(help_text="The JSON request body, exactly as sent.")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "webhook event"
-
-    def __str__(self) -> str:
-        return f"{self.type} {self.id}"
-
-    @property
-    def webhook_id(self) -> str:
-        """The ``webhook-id`` header: the same on every try, replay and endpoint, so
-        receivers deduplicate on it."""
-        return str(self.id)
-
-    def payload_data(self) -> Any:
-        return json.loads(self.payload)
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-
-
-class WebhookDelivery(models.Model):
-    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
-    endpoint = models.ForeignKey(
-        WebhookEndpoint,
-        on_delete=models.CASCADE,
-        related_name="deliveries",
-        db_index=False,  # the indexes below start with it
-    )
-    status = models.CharField(
-        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveIntegerField(default=0, help_text="Tries made, all told.")
-    schedule_position = models.PositiveIntegerField(
-        default=0, help_text="Tries made on the current retry schedule (a replay resets it)."
-    )
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = "webhook delivery"
-        verbose_name_plural = "webhook deliveries"
-        permissions = [("replay_delivery", "Can replay webhook deliveries")]
-        constraints = [
-            models.UniqueConstraint(fields=["event", "endpoint"], name="one_delivery_per_endpoint")
-        ]
-        indexes = [
-            # The dispatcher's "what is due" query: pending rows in due order, read straight
-            # off the index. (A partial index WHERE status = 'pending' was skipped by
-            # SQLite, which cannot match it against a bound parameter, and every claim
-            # sorted the whole backlog.)
-            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
-            # An endpoint's due deliveries, read by the dispatcher serving it, and whether it
-            # has any (claims).
-            models.Index(
-                fields=["endpoint", "status", "next_attempt_at", "id"],
-                name="delivery_endpoint_due_idx",
-            ),
-            # An ordered endpoint's deliveries in event order: its head, then the rest.
-            models.Index(fields=["endpoint", "status", "id"], name="delivery_endpoint_order_idx"),
-            models.Index(fields=["status", "-created_at"], name="delivery_status_idx"),
-            # The API's delivery log: newest first (by id, its cursor), one status.
-            models.Index(fields=["status", "-id"], name="delivery_status_id_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.event.type} → {self.endpoint}"
-
-
-def is_success(status_code: int | None) -> bool:
-    """A 2xx answer is a delivered webhook, anything else is not (Standard Webhooks)."""
-    return status_code is not None and 200 <= status_code < 300
-
-
-# The same rule as a filter on attempts: is_success() is the one to change with it.
-SUCCESSFUL_ATTEMPT = models.Q(status_code__gte=200, status_code__lt=300)
-
-
-class DeliveryAttempt(models.Model):
-    delivery = models.ForeignKey(
-        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
-    )
-    number = models.PositiveIntegerField(help_text="1 for the first try of this delivery.")
-    started_at = models.DateTimeField()
-    duration_ms = models.PositiveIntegerField()
-    request_headers = models.JSONField(default=dict)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.TextField(blank=True, help_text="The start of the response body.")
-    error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["delivery", "number"]
-        verbose_name = "delivery attempt"
-        constraints = [
-            # One row per try: a delivery sent twice shows as two numbers, never as one
-            # number twice (recording numbers the tries, not the sender's snapshot).
-            models.UniqueConstraint(fields=["delivery", "number"], name="attempt_number_unique"),
-        ]
-        indexes = [
-            # Endpoint health in the admin counts the attempts of the last 24 hours.
-            models.Index(fields=["started_at"], name="attempt_started_idx"),
-        ]
-
-    def __str__(self) -> str:
-        outcome = self.status_code if self.status_code is not None else self.error[:40]
-        return f"attempt {self.number}: {outcome}"
-
-
-class WebhookWorker(models.Model):
-    """A dispatcher that is running: each worker process beats here every second, so the
-    others know how many share the endpoints and operators see who is sending."""
-
-    name = models.CharField(max_length=200, unique=True, help_text="host:pid:tag")
-    started_at = models.DateTimeField(default=timezone.now)
-    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = "webhook worker"
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Overview(WebhookDelivery):
-    """The admin's "Webhooks > Overview" page. A proxy has no table of its own; it gives
-    the page its place in the admin's list of the webhooks app."""
-
-    class Meta:
-        proxy = True
-        verbose_name = "overview"
-        verbose_name_plural = "overview"

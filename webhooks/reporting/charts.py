@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from webhooks.admin.overview_queries import Hour
+from webhooks.reporting.queries import Hour
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,26 @@ class Tick:
 
 
 @dataclass(frozen=True)
+class Series:
+    """A line through ``markers``: with one point only, a polyline draws nothing, so each
+    point also gets a marker (a lone hour of data must show)."""
+
+    markers: list[tuple[float, float]]
+
+    @property
+    def points(self) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.markers)
+
+    def __bool__(self) -> bool:
+        return bool(self.markers)
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
     bars: list[Bar]
-    lines: dict[str, str]  # CSS class -> polyline points
+    lines: dict[str, Series]  # CSS class -> its line
     ticks: list[Tick]
     top_label: str  # what the top of the chart stands for
 
@@ -89,10 +104,12 @@ def latency(hours: Sequence[Hour]) -> Chart:
         ("p50", [h.p50_ms for h in hours]),
         ("p95", [h.p95_ms for h in hours]),
     ):
-        lines[kind] = " ".join(
-            f"{step * (i + 0.5):.1f},{plot - plot * value / top:.1f}"
-            for i, value in enumerate(values)
-            if value is not None
+        lines[kind] = Series(
+            [
+                (step * (i + 0.5), plot - plot * value / top)
+                for i, value in enumerate(values)
+                if value is not None
+            ]
         )
     return Chart(WIDTH, HEIGHT, [], lines, _ticks(hours, step), f"{top:,.0f} ms")
 
@@ -100,11 +117,16 @@ def latency(hours: Sequence[Hour]) -> Chart:
 SPARK_WIDTH, SPARK_HEIGHT = 120, 24
 
 
-def sparkline(rates: Sequence[float | None]) -> str:
-    """Polyline points of hourly success rates, 0 at the bottom and 100% at the top."""
-    step = SPARK_WIDTH / max(1, len(rates) - 1)
-    return " ".join(
-        f"{step * i:.1f},{(SPARK_HEIGHT - 2) * (1 - rate) + 1:.1f}"
-        for i, rate in enumerate(rates)
-        if rate is not None
+def sparkline(rates: Sequence[float | None]) -> Series:
+    """Hourly success rates, 0 at the bottom and 100% at the top (None: no try)."""
+    # Inset by the markers' radius, so a marker at either end is drawn whole.
+    inset = 2.0
+    usable = SPARK_WIDTH - 2 * inset
+    step = usable / max(1, len(rates) - 1)
+    return Series(
+        [
+            (inset + step * i, (SPARK_HEIGHT - 2 * inset) * (1 - rate) + inset)
+            for i, rate in enumerate(rates)
+            if rate is not None
+        ]
     )

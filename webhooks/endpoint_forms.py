@@ -73,6 +73,7 @@ class EndpointForm(forms.ModelForm[WebhookEndpoint]):
             "url",
             "format",
             "description",
+            "subscriber",
             "event_types",
             "filter",
             "is_active",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from webhooks.delivery_log import backlog
 from webhooks.metrics.instruments import DURATION_BUCKETS
@@ -76,8 +76,7 @@ class Overview:
 
 
 def build(now: datetime) -> Overview:
-    first = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=HOURS - 1)
-    starts = [first + timedelta(hours=n) for n in range(HOURS)]
+    starts = hour_starts(now)
     statuses = _deliveries_by_hour(starts)
     buckets = _latency_buckets_by_hour(starts)
     hours = []
@@ -161,10 +160,22 @@ def _latency_buckets_by_hour(starts: list[datetime]) -> dict[int, list[int]]:
     }
 
 
-def _endpoints(starts: list[datetime]) -> list[EndpointHealth]:
+def hour_starts(now: datetime) -> list[datetime]:
+    """The starts of the HOURS hours up to ``now``, oldest first."""
+    first = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=HOURS - 1)
+    return [first + timedelta(hours=n) for n in range(HOURS)]
+
+
+def endpoint_health(
+    starts: list[datetime], endpoints: QuerySet[WebhookEndpoint] | None = None
+) -> dict[int, EndpointHealth]:
+    """Each endpoint's attempts over ``starts``, by hour, in two queries whatever their
+    number: of ``endpoints`` only when given. Endpoints without an attempt are left out."""
+    attempts = DeliveryAttempt.objects.filter(started_at__gte=starts[0])
+    if endpoints is not None:
+        attempts = attempts.filter(delivery__endpoint__in=endpoints.values("pk"))
     rows = (
-        DeliveryAttempt.objects.filter(started_at__gte=starts[0])
-        .annotate(hour=_hour("started_at", starts))
+        attempts.annotate(hour=_hour("started_at", starts))
         .values("delivery__endpoint", "hour")
         .annotate(total=Count("pk"), ok=Count("pk", filter=SUCCESS))
         .order_by()
@@ -172,20 +183,23 @@ def _endpoints(starts: list[datetime]) -> list[EndpointHealth]:
     by_endpoint: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     for row in rows:
         by_endpoint[row["delivery__endpoint"]][row["hour"]] = (row["total"], row["ok"])
-    endpoints = WebhookEndpoint.objects.in_bulk(list(by_endpoint))
-    found = []
+    found = WebhookEndpoint.objects.in_bulk(list(by_endpoint))
+    health = {}
     for pk, hourly in by_endpoint.items():
-        if pk not in endpoints:
+        if pk not in found:
             continue
         rates = [hourly[n][1] / hourly[n][0] if n in hourly else None for n in range(len(starts))]
-        found.append(
-            EndpointHealth(
-                endpoint=endpoints[pk],
-                attempts=sum(total for total, _ in hourly.values()),
-                successes=sum(ok for _, ok in hourly.values()),
-                hourly_rates=rates,
-            )
+        health[pk] = EndpointHealth(
+            endpoint=found[pk],
+            attempts=sum(total for total, _ in hourly.values()),
+            successes=sum(ok for _, ok in hourly.values()),
+            hourly_rates=rates,
         )
+    return health
+
+
+def _endpoints(starts: list[datetime]) -> list[EndpointHealth]:
+    found = list(endpoint_health(starts).values())
     # The receivers in trouble first: "which one is broken?" is why the page is opened.
     found.sort(key=lambda e: (e.success_rate if e.success_rate is not None else 1, e.endpoint.pk))
     return found[:MAX_ENDPOINTS]

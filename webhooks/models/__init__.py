@@ -1,0 +1,37 @@
+"""The webhooks app's models, one module per part: endpoints, the delivery log, the
+subscribers and their portal, the running workers."""
+
+from webhooks.models.endpoints import (
+    MAX_IN_FLIGHT_LIMIT,
+    MAX_ROTATION_OVERLAP,
+    WebhookEndpoint,
+    parse_rotation_overlap,
+)
+from webhooks.models.log import (
+    SUCCESSFUL_ATTEMPT,
+    DeliveryAttempt,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEvent,
+    is_success,
+)
+from webhooks.models.subscribers import PortalAction, PortalLink, Subscriber
+from webhooks.models.workers import Overview, WebhookWorker
+
+__all__ = [
+    "MAX_IN_FLIGHT_LIMIT",
+    "MAX_ROTATION_OVERLAP",
+    "SUCCESSFUL_ATTEMPT",
+    "DeliveryAttempt",
+    "DeliveryStatus",
+    "Overview",
+    "PortalAction",
+    "PortalLink",
+    "Subscriber",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookWorker",
+    "is_success",
+    "parse_rotation_overlap",
+]

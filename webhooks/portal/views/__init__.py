@@ -1,0 +1,2 @@
+"""The portal's pages, one module per part: entering, endpoints, their secrets and
+actions, deliveries, the event catalogue."""
