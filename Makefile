@@ -77,16 +77,18 @@ promtool:
 	  fi; \
 	fi
 
-# The npm tools the tests check docs/openapi.yaml with (Redocly CLI), pinned by
-# tools/openapi/package-lock.json; without npm the tests that need them skip and say so.
-NODE_TOOLS := tools/openapi/node_modules/.installed
+# The npm tools of the tests, each pinned by its package-lock.json: tools/openapi checks
+# docs/openapi.yaml (Redocly CLI) and builds clients from it; tools/browser holds axe-core
+# for the portal's accessibility checks. Without npm the tests that need them skip and
+# say so.
+NODE_TOOLS := tools/openapi/node_modules/.installed tools/browser/node_modules/.installed
 node-tools: $(NODE_TOOLS)
-$(NODE_TOOLS): tools/openapi/package-lock.json
+tools/%/node_modules/.installed: tools/%/package-lock.json
 	@if command -v npm >/dev/null; then \
-	  echo "== installing the OpenAPI tools (npm ci in tools/openapi)"; \
-	  (cd tools/openapi && npm ci --silent --no-audit --no-fund >/dev/null 2>&1) && touch $@; \
+	  echo "== installing the npm tools of tools/$*"; \
+	  (cd tools/$* && npm ci --silent --no-audit --no-fund >/dev/null 2>&1) && touch $@; \
 	else \
-	  echo "No npm: the OpenAPI lint and client tests will skip."; \
+	  echo "No npm: the tests that need tools/$* will skip."; \
 	fi
 
 # The container image (Dockerfile), built with podman from a base made locally

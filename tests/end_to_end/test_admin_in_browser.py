@@ -28,6 +28,7 @@ from tests.support.factories import (
     make_delivery,
     make_endpoint,
     make_staff,
+    make_subscriber,
     make_superuser,
     make_traffic,
 )
@@ -387,3 +388,66 @@ def test_an_editor_keeps_header_values_without_seeing_them(
 
     with ThreadPoolExecutor(1) as thread:
         assert thread.submit(stored_headers).result() == {"X-Team": "h3ader-credential"}
+
+
+@pytest.fixture
+def first_hour(transactional_db: None) -> WebhookEndpoint:
+    """A fresh deployment's first hour: one endpoint with a long URL, a long failure and a
+    subscriber, a few tries."""
+    subscriber = make_subscriber("Partner integrations team")
+    endpoint = make_endpoint(
+        url="https://integrations.partner.example.com/webhooks/testimonials/inbound/v2/crm",
+        description="Partner CRM intake",
+        subscriber=subscriber,
+        event_types=["testimonial.media_added", "testimonial.responded", "delivery.exhausted"],
+    )
+    make_traffic(endpoint, timezone.now(), hours=1, per_hour=3, failing_every=2)
+    endpoint_actions.disable(
+        endpoint,
+        "Disabled automatically: every try failed for more than 5d (at least 5 tries). "
+        "Last error: HTTP 503 Service Unavailable",
+    )
+    return endpoint
+
+
+def test_the_admin_fits_a_fresh_deployment(
+    first_hour: WebhookEndpoint, signed_in: Page, site: str
+) -> None:
+    """Issue 26, item 8, at 1400 px with the navigation sidebar open: a lone hour of data
+    draws markers, the endpoint list fits, the URL input shows the URL, event-type names
+    never break mid-word. Shots at 390 and 1280 px too (test-artifacts/admin-*.png)."""
+    page = signed_in
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 900})
+
+    page.goto(f"{site}/admin/webhooks/overview/")
+    expect(page.locator("#latency-chart circle.p95")).to_have_count(1)
+    expect(page.locator("#endpoint-health svg.spark circle")).to_have_count(1)
+
+    page.goto(f"{site}/admin/webhooks/webhookendpoint/")
+    if page.locator("#nav-sidebar").is_hidden():
+        page.click("#toggle-nav-sidebar")
+    expect(page.locator("#nav-sidebar")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "admin-endpoints-sidebar-1400.png"))
+    results = page.locator("#changelist .results")
+    assert results.evaluate("e => e.scrollWidth - e.clientWidth") <= 0  # no column cut off
+    expect(page.locator("#result_list td.field-last_failure")).to_be_in_viewport()
+
+    page.goto(f"{site}/admin/webhooks/webhookendpoint/{first_hour.pk}/change/")
+    url = page.locator("#id_url")
+    assert url.evaluate("e => e.scrollWidth - e.clientWidth") <= 0  # the whole URL shows
+    for label in page.locator("#id_event_types label").all():
+        box = label.bounding_box()
+        assert box is not None
+        assert box["height"] < 30, label.inner_text()  # one line each
+
+    for path, name in [
+        ("/admin/webhooks/overview/", "overview"),
+        ("/admin/webhooks/webhookendpoint/", "endpoints"),
+        (f"/admin/webhooks/webhookendpoint/{first_hour.pk}/change/", "endpoint"),
+        (f"/admin/webhooks/subscriber/{first_hour.subscriber_id}/change/", "subscriber"),
+    ]:
+        page.goto(f"{site}{path}")
+        for width in (390, 1280, 1400):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(ARTIFACTS / f"admin-{name}-{width}.png"), full_page=True)

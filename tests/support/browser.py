@@ -50,3 +50,36 @@ def chromium_page() -> Iterator[Page]:
             yield context.new_page()
         finally:
             browser.close()
+
+
+AXE = ROOT / "tools" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
+def require_axe() -> str:
+    if AXE.exists():
+        return AXE.read_text()
+    message = "no axe-core: `make node-tools` installs it into tools/browser (needs npm)"
+    if os.environ.get("REQUIRE_NODE_TOOLS"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def serious_violations(page: Page, axe_source: str) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now, one line each.
+    Evaluated through the DevTools protocol, so the page's CSP (no script) stays on."""
+    page.evaluate(axe_source)
+    found = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                where: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+            }));
+        }"""
+    )
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} at {v['where']}"
+        for v in found
+        if v["impact"] in SERIOUS
+    ]

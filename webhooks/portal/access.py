@@ -16,6 +16,7 @@ from django.shortcuts import render
 
 from webhooks.conf import conf
 from webhooks.models import PortalLink
+from webhooks.portal.csrf import portal_csrf
 from webhooks.subscribers import links
 
 SESSION_KEY = "portal_link"
@@ -56,7 +57,8 @@ def denied(request: HttpRequest) -> HttpResponse:
 
 
 def portal_page(view: PortalView[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
-    """A portal view: called with the session's valid link, else the "link ended" page."""
+    """A portal view: called with the session's valid link, else the "link ended" page;
+    its forms checked by ``webhooks.portal.csrf``."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
@@ -66,7 +68,7 @@ def portal_page(view: PortalView[P]) -> Callable[Concatenate[HttpRequest, P], Ht
             return denied(request)
         return secured(view(request, link, *args, **kwargs))
 
-    return wrapped  # type: ignore[return-value]
+    return portal_csrf(wrapped)
 
 
 def start_session(request: HttpRequest, link: PortalLink) -> None:

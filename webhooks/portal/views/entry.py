@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from webhooks.models import PortalLink
 from webhooks.portal import access
+from webhooks.portal.csrf import portal_csrf
 from webhooks.subscribers import audit, links
 
 
@@ -26,6 +27,7 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
     return access.secured(HttpResponseRedirect(reverse("portal:home")))
 
 
+@portal_csrf
 @require_POST
 def leave(request: HttpRequest) -> HttpResponse:
     access.end_session(request)
