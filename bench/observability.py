@@ -56,6 +56,37 @@ def _timed(client: Any, path: str, samples: int) -> tuple[list[float], int]:
     return timings, counted.queries
 
 
+def _delivery_lists(admin: Any, samples: int) -> dict[str, Any]:
+    """One endpoint's failed deliveries, newest first, read by its subscriber in the
+    portal and by an operator in the admin, over the same log."""
+    from django.test import Client
+
+    from webhooks.models import Subscriber, WebhookEndpoint
+    from webhooks.subscribers import links
+
+    endpoint = WebhookEndpoint.objects.filter(url__startswith="https://log").order_by("id")[0]
+    subscriber = Subscriber.objects.create(name="bench-portal")
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(subscriber=subscriber)
+    _, enter = links.create(subscriber, "bench")
+    portal = Client(HTTP_HOST="localhost")
+    portal.get(enter)
+    ours, ours_queries = _timed(
+        portal, f"/portal/endpoints/{endpoint.pk}/deliveries/?status=failed", samples
+    )
+    theirs, theirs_queries = _timed(
+        admin,
+        f"/admin/webhooks/webhookdelivery/?endpoint__id__exact={endpoint.pk}"
+        "&status__exact=failed",
+        samples,
+    )
+    return {
+        "portal_list_queries": ours_queries,
+        "portal_list_p50_ms": percentile(ours, 0.5),
+        "admin_list_queries": theirs_queries,
+        "admin_list_p50_ms": percentile(theirs, 0.5),
+    }
+
+
 def watching_cost(bench: Bench, deliveries: int, samples: int = 30) -> dict[str, Any]:
     from django.conf import settings
     from django.contrib.auth.models import User
@@ -81,7 +112,9 @@ def watching_cost(bench: Bench, deliveries: int, samples: int = 30) -> dict[str,
     }
     with override_settings(SECURE_SSL_REDIRECT=False, STORAGES=plain_static):
         page, page_queries = _timed(client, "/admin/webhooks/overview/", samples // 3)
+        lists = _delivery_lists(client, samples // 3)
     return {
+        **lists,
         "watch_deliveries": WebhookDelivery.objects.count(),
         "scrape_queries": scrape_queries,
         "scrape_p50_ms": percentile(scrape, 0.5),

@@ -176,6 +176,18 @@ ROWS: list[Row] = [
         "",
     ),
     (
+        "one endpoint's failed deliveries, portal / admin: queries, p50",
+        lambda r: _figure(
+            r,
+            "portal_list_queries",
+            "{} queries, {:.0f} ms / {} queries, {:.0f} ms",
+            "portal_list_p50_ms",
+            "admin_list_queries",
+            "admin_list_p50_ms",
+        ),
+        "portal ≤ admin",
+    ),
+    (
         "10,000 deliveries at 20 ms over 10 / 500 endpoints: deliveries/s",
         lambda r: _figure(
             r, "spread_10_per_s", "{:,.0f} / {:,.0f}/s ({:.2f})", "spread_500_per_s", "spread_ratio"

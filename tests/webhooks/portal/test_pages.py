@@ -306,3 +306,21 @@ def test_a_portal_page_costs_the_same_queries_whatever_there_is(
     for number in range(2, 6):
         delivery.attempt_log.create(number=number, started_at=timezone.now(), duration_ms=5)
     assert {page: queries(page) for page in pages} == before
+
+
+def test_a_form_posted_under_no_referrer_passes_csrf_with_its_token_only() -> None:
+    """Browsers post a no-referrer page's forms with ``Origin: null`` and no Referer; the
+    token is what is checked, and a real foreign Origin is still refused."""
+    team = make_team("CRM team")
+    strict = entered(Client(enforce_csrf_checks=True), team)
+    strict.get("/portal/")
+    token = strict.cookies["csrftoken"].value
+    path = f"/portal/endpoints/{team.endpoint.pk}/send-test/"
+    form = {"csrfmiddlewaretoken": token}
+    assert strict.post(path, form, headers={"origin": "https://evil.example"}).status_code == 403
+    assert strict.post(path, {}, headers={"origin": "null"}).status_code == 403  # no token
+    assert strict.post(path, form, headers={"origin": "null"}, secure=True).status_code == 302
+    assert strict.post(path, form, headers={"origin": "null"}).status_code == 302
+    assert strict.post(path, form, secure=True).status_code == 302  # neither header
+    foreign = {"referer": "https://evil.example/x"}
+    assert strict.post(path, form, headers=foreign, secure=True).status_code == 403
