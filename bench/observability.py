@@ -75,8 +75,7 @@ def _delivery_lists(admin: Any, samples: int) -> dict[str, Any]:
     )
     theirs, theirs_queries = _timed(
         admin,
-        f"/admin/webhooks/webhookdelivery/?endpoint__id__exact={endpoint.pk}"
-        "&status__exact=failed",
+        f"/admin/webhooks/webhookdelivery/?endpoint__id__exact={endpoint.pk}&status__exact=failed",
         samples,
     )
     return {

@@ -70,7 +70,6 @@ class Checker:
                 )
         self.page.set_viewport_size({"width": 1280, "height": 900})
 
-
     def too_wide(self) -> list[str]:
         return list(
             self.page.evaluate(

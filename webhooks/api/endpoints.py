@@ -39,7 +39,7 @@ class EndpointViewSet(IdempotentPostMixin, ReceiptMixin, viewsets.ModelViewSet[W
     serializer_class = serializers.EndpointSerializer
     http_method_names = ["get", "post", "patch", "delete"]
     cursor_ordering = "id"
-    filterset_fields = ["is_active"]
+    filterset_fields = ["is_active", "subscriber"]
     required_scopes = {
         "list": READ,
         "retrieve": READ,

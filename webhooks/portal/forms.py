@@ -45,6 +45,12 @@ class DeliveryFilterForm(forms.Form):
         required=False,
         label="Event type",
     )
+    since = forms.DateField(
+        required=False,
+        label="Created since",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="UTC",
+    )
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 

@@ -265,6 +265,12 @@ def test_the_delivery_list_filters_and_pages_by_id(team_client: tuple[Client, Te
     assert second.count('class="status status-') == 6
     failed = client.get(f"/portal/endpoints/{endpoint.pk}/deliveries/?status=failed")
     assert failed.content.decode().count('class="status status-') == 1
+    WebhookDelivery.objects.filter(endpoint=endpoint, status="succeeded").update(
+        created_at=timezone.now() - timedelta(days=10)
+    )
+    since = (timezone.now() - timedelta(days=2)).date().isoformat()
+    recent = client.get(f"/portal/endpoints/{endpoint.pk}/deliveries/?since={since}")
+    assert recent.content.decode().count('class="status status-') == 1
 
 
 def test_the_catalogue_offers_what_the_subscriber_may_receive(client: Client) -> None:

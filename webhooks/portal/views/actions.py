@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from webhooks import endpoint_actions
+from webhooks.access import revealing
 from webhooks.endpoint_forms import RotateSecretForm
 from webhooks.exceptions import EndpointDisabled
 from webhooks.models import PortalLink
@@ -38,7 +39,7 @@ def rotate(request: HttpRequest, link: PortalLink, endpoint_id: int) -> HttpResp
 @require_POST
 def reveal(request: HttpRequest, link: PortalLink, endpoint_id: int) -> HttpResponse:
     endpoint = scoping.endpoint(link, endpoint_id)
-    secrets = endpoint.signing_secrets()
+    secrets = revealing.reveal(endpoint, None, through=f"the portal (link #{link.pk})")
     audit.record(link, "revealed the secret", f"endpoint #{endpoint.pk}")
     return render(
         request,

@@ -4,6 +4,8 @@ through ``webhooks.delivery_log`` as the admin's, the API's and ``replay_webhook
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -32,6 +34,9 @@ def listing(request: HttpRequest, link: PortalLink, endpoint_id: int) -> HttpRes
         rows = rows.filter(status=chosen["status"])
     if chosen.get("type"):
         rows = rows.filter(event__type=chosen["type"])
+    if chosen.get("since"):
+        start = datetime.combine(chosen["since"], time.min, tzinfo=UTC)
+        rows = rows.filter(created_at__gte=start)
     if chosen.get("before"):
         rows = rows.filter(id__lt=chosen["before"])
     # Paged by id, newest first: no count, so a page costs the same at any depth.
