@@ -23,7 +23,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django import Settings
 
-from tests.support.browser import ARTIFACTS, chromium_page
+from tests.support.browser import ARTIFACTS, chromium_page, reload_until
 from tests.support.factories import (
     make_delivery,
     make_endpoint,
@@ -109,16 +109,6 @@ def sign_in(page: Page, site: str, username: str = "ops") -> None:
     page.fill("#id_password", "a-long-test-password")
     page.click("input[type=submit]")
     expect(page.locator("#site-name")).to_be_visible()
-
-
-def reload_until(page: Page, selector: str, text: str, timeout: float = 30) -> None:
-    """The log is a plain page: reload it until the worker's result shows."""
-    deadline = time.monotonic() + timeout
-    while text not in page.locator(selector).first.inner_text():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{selector} never showed {text!r}")
-        time.sleep(0.3)
-        page.reload()
 
 
 def test_an_operator_sends_a_test_event_and_replays_it(

@@ -9,7 +9,6 @@ Everything is real: Django's live server, a ``qcluster`` child process, a receiv
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -17,7 +16,13 @@ from playwright.sync_api import Page, expect
 from pytest_django import Settings
 from standardwebhooks.webhooks import Webhook
 
-from tests.support.browser import ARTIFACTS, chromium_page, require_axe, serious_violations
+from tests.support.browser import (
+    ARTIFACTS,
+    chromium_page,
+    reload_until,
+    require_axe,
+    serious_violations,
+)
 from tests.support.factories import make_subscriber
 from tests.support.receiver import Received, Receiver
 from tests.support.worker import StartWorker
@@ -80,15 +85,6 @@ class Checker:
                 .map(e => `${e.tagName}.${e.className} ${e.getBoundingClientRect().right}`)"""
             )
         )
-
-
-def reload_until(page: Page, selector: str, text: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in page.locator(selector).first.inner_text():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{selector} never showed {text!r}")
-        time.sleep(0.3)
-        page.reload()
 
 
 def verified(request: Received, secret: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,3 +84,13 @@ def serious_violations(page: Page, axe_source: str) -> list[str]:
         for v in found
         if v["impact"] in SERIOUS
     ]
+
+
+def reload_until(page: Page, selector: str, text: str, timeout: float = 30) -> None:
+    """Plain pages (no script): reload until the worker's result shows."""
+    deadline = time.monotonic() + timeout
+    while text not in page.locator(selector).first.inner_text():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{selector} never showed {text!r}")
+        time.sleep(0.3)
+        page.reload()

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from webhooks.models import Overview, WebhookEndpoint
+from webhooks.models import Overview
 from webhooks.reporting import charts
 from webhooks.reporting import queries as overview_queries
 
@@ -51,7 +51,7 @@ class OverviewAdmin(admin.ModelAdmin[Overview]):
             "endpoints": [
                 {
                     "health": health,
-                    "state": _state(health.endpoint),
+                    "state": health.endpoint.state,
                     "sparkline": charts.sparkline(health.hourly_rates),
                     "rate": "—" if health.success_rate is None else f"{health.success_rate:.1%}",
                 }
@@ -61,9 +61,3 @@ class OverviewAdmin(admin.ModelAdmin[Overview]):
             "can_view_endpoints": request.user.has_perm("webhooks.view_webhookendpoint"),
         }
         return TemplateResponse(request, TEMPLATE, context)
-
-
-def _state(endpoint: WebhookEndpoint) -> str:
-    if not endpoint.is_active:
-        return "disabled"
-    return "paused" if endpoint.is_paused() else "active"

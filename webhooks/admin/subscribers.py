@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
+from webhooks.admin.log import ReadOnlyAdmin
 from webhooks.durations import format_duration, parse_duration
 from webhooks.event_types.registry import ALL_EVENTS_TYPES, TEST_EVENT
 from webhooks.exceptions import InvalidDuration
@@ -175,16 +176,12 @@ class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
 
 
 @admin.register(PortalAction)
-class PortalActionAdmin(admin.ModelAdmin[PortalAction]):
+class PortalActionAdmin(ReadOnlyAdmin[PortalAction]):
+    """The record is written by the portal; deleting from it would defeat it."""
+
     list_display = ["at", "subscriber", "link", "action", "target", "detail"]
     list_filter = ["subscriber", "action"]
     list_select_related = ["subscriber", "link"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -197,3 +197,10 @@ class WebhookEndpoint(models.Model):
 
     def is_paused(self) -> bool:
         return self.paused_until is not None and self.paused_until > timezone.now()
+
+    @property
+    def state(self) -> str:
+        """In a word, for lists and badges: disabled, paused or active."""
+        if not self.is_active:
+            return "disabled"
+        return "paused" if self.is_paused() else "active"

@@ -74,8 +74,10 @@ class Subscriber(models.Model):
         refused = self.may_subscribe(list(endpoint.event_types or []))
         if refused:
             raise ValidationError({"event_types": f"{self} may not receive {', '.join(refused)}."})
-        others = self.endpoints.exclude(pk=endpoint.pk) if endpoint.pk else self.endpoints.all()
-        if endpoint._state.adding and others.count() >= self.max_endpoints:
+        # Joining: new, or moved here from the operator or another subscriber. An
+        # endpoint it already has stays editable after max_endpoints is lowered.
+        joining = endpoint.pk is None or not self.endpoints.filter(pk=endpoint.pk).exists()
+        if joining and self.endpoints.count() >= self.max_endpoints:
             raise ValidationError(
                 f"{self} has {self.max_endpoints} endpoints, as many as it may have."
             )

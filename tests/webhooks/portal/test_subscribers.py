@@ -36,6 +36,16 @@ def test_the_api_keeps_a_subscriber_within_its_limits(
     edited = api.patch(f"/api/v1/endpoints/{first.json()['id']}/", {"description": "CRM"})
     assert edited.status_code == 200, edited.content
 
+    # Moving the operator's endpoint in is joining too.
+    operators = make_endpoint("https://hooks.example.com/ops", event_types=["testimonial.approved"])
+    moved = api.patch(f"/api/v1/endpoints/{operators.pk}/", {"subscriber": subscriber.pk})
+    assert moved.status_code == 400
+    assert "as many as it may have" in moved.content.decode()
+    # Lowering the limit below what it has leaves its endpoints editable.
+    Subscriber.objects.filter(pk=subscriber.pk).update(max_endpoints=0)
+    still = api.patch(f"/api/v1/endpoints/{first.json()['id']}/", {"description": "CRM 2"})
+    assert still.status_code == 200, still.content
+
     refused = api.delete(f"/api/v1/subscribers/{subscriber.pk}/")
     assert refused.status_code == 409
     assert "still has endpoints" in refused.content.decode()

@@ -12,18 +12,12 @@ from django.utils import timezone
 from webhooks.access import show_once
 from webhooks.event_types.registry import TEST_EVENT
 from webhooks.formats import Format
-from webhooks.models import PortalLink, Subscriber, WebhookEndpoint
+from webhooks.models import PortalLink, Subscriber
 from webhooks.portal import access, scoping
 from webhooks.portal.forms import PortalEndpointForm, receivable
 from webhooks.publishing.preview import preview
 from webhooks.reporting import charts, queries
 from webhooks.subscribers import audit
-
-
-def _state(endpoint: WebhookEndpoint) -> str:
-    if not endpoint.is_active:
-        return "disabled"
-    return "paused" if endpoint.is_paused() else "active"
 
 
 @access.portal_page
@@ -37,7 +31,7 @@ def home(request: HttpRequest, link: PortalLink) -> HttpResponse:
         rows.append(
             {
                 "endpoint": endpoint,
-                "state": _state(endpoint),
+                "state": endpoint.state,
                 "spark": charts.sparkline(seen.hourly_rates if seen else []),
                 "rate": "—" if rate is None else f"{rate:.1%}",
             }
@@ -61,7 +55,7 @@ def new(request: HttpRequest, link: PortalLink) -> HttpResponse:
     if request.method == "POST":
         with transaction.atomic():
             # One creation at a time per subscriber, so max_endpoints holds.
-            Subscriber.objects.select_for_update().filter(pk=subscriber.pk).exists()
+            list(Subscriber.objects.select_for_update().filter(pk=subscriber.pk).values("pk"))
             if form.is_valid():
                 endpoint = form.save()
                 audit.record(link, "created an endpoint", f"endpoint #{endpoint.pk}")
@@ -89,7 +83,7 @@ def edit(request: HttpRequest, link: PortalLink, endpoint_id: int) -> HttpRespon
             link,
             form=form,
             endpoint=endpoint,
-            state=_state(endpoint),
+            state=endpoint.state,
             secret=secret,
             header_names=sorted(endpoint.headers),
         ),
