@@ -80,6 +80,7 @@ OPERATIONS = [
     Operation("get", "/api/v1/deliveries/{d}/", W_READ),
     Operation("post", "/api/v1/deliveries/{d}/replay/", W_WRITE),
     Operation("post", "/api/v1/deliveries/replay/", W_WRITE, {"dry_run": True}),
+    Operation("post", "/api/v1/deliveries/cancel/", W_WRITE, {"dry_run": True}),
     Operation("get", "/api/v1/status/", W_READ),
     Operation("get", "/api/v1/subscribers/", W_READ),
     Operation("post", "/api/v1/subscribers/", W_WRITE, {"name": "Partner team"}),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from webhooks import formats
 from webhooks.access import visibility
-from webhooks.delivery_log import backlog, replay
+from webhooks.delivery_log import backlog, cancel, replay
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEvent
 from webhooks.text import counted
 
@@ -28,6 +28,7 @@ STATUS_COLOURS: dict[str, str] = {
     DeliveryStatus.SUCCEEDED: "#2e7d32",
     DeliveryStatus.FAILED: "#c62828",
     DeliveryStatus.PENDING: "#b26a00",
+    DeliveryStatus.CANCELLED: "#616161",
 }
 
 
@@ -106,7 +107,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
         "payload",
     )
     inlines = [AttemptInline]
-    actions = ["replay_selected"]
+    actions = ["replay_selected", "replay_as_new_selected", "cancel_selected"]
 
     def has_replay_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("webhooks.replay_delivery")
@@ -183,6 +184,25 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
     def replay_selected(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         self._replay(request, queryset)
 
+    @admin.action(
+        permissions=["replay"], description="Replay selected deliveries as new (new webhook-id)"
+    )
+    def replay_as_new_selected(
+        self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]
+    ) -> None:
+        self._replay(request, queryset, as_new=True)
+
+    # Deciding what is sent, like replaying: the same permission.
+    @admin.action(permissions=["replay"], description="Cancel selected pending deliveries")
+    def cancel_selected(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        done = cancel.cancel(list(queryset.values_list("id", flat=True)))
+        self.message_user(
+            request,
+            f"Cancelled {counted(done, 'delivery')}: they will not be sent (only pending "
+            "deliveries can be cancelled; replay brings one back).",
+            messages.SUCCESS,
+        )
+
     def get_urls(self) -> list[URLPattern]:
         name = f"{self.opts.app_label}_{self.opts.model_name}_replay"
         view = self.admin_site.admin_view(require_POST(self.replay_view))
@@ -205,18 +225,24 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
         context["can_replay"] = self.has_replay_permission(request)
         return super().render_change_form(request, context, *args, **kwargs)
 
-    def _replay(self, request: HttpRequest, deliveries: QuerySet[WebhookDelivery]) -> None:
+    def _replay(
+        self, request: HttpRequest, deliveries: QuerySet[WebhookDelivery], as_new: bool = False
+    ) -> None:
         plan = replay.plan(deliveries)
         for error, count in plan.refused:
             self.message_user(
                 request, f"Not replayed ({counted(count, 'delivery')}): {error}.", messages.ERROR
             )
         if plan.candidates:
-            done = replay.replay([c.id for c in plan.candidates])
+            done = replay.replay([c.id for c in plan.candidates], as_new=as_new)
+            how = (
+                "as new deliveries under new webhook-ids"
+                if as_new
+                else "with a fresh retry schedule"
+            )
             self.message_user(
                 request,
-                f"Replayed {counted(done, 'delivery')} with a fresh retry schedule; a running "
-                "worker sends them now.",
+                f"Replayed {counted(done, 'delivery')} {how}; a running worker sends them now.",
                 messages.SUCCESS,
             )
 

@@ -23,8 +23,8 @@ from http_api.receipts import ReceiptMixin
 from webhooks.access import scopes
 from webhooks.api import serializers
 from webhooks.api.filters import DeliveryFilter, EventFilter
-from webhooks.delivery_log import replay, selection
-from webhooks.models import WebhookDelivery, WebhookEvent
+from webhooks.delivery_log import cancel, replay, selection
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
 
 READ, WRITE = scopes.WEBHOOKS_READ, scopes.WEBHOOKS_WRITE
 
@@ -67,6 +67,7 @@ class DeliveryViewSet(
         "retrieve": READ,
         "replay": WRITE,
         "replay_selection": WRITE,
+        "cancel_selection": WRITE,
     }
 
     def get_queryset(self) -> QuerySet[WebhookDelivery]:
@@ -82,7 +83,7 @@ class DeliveryViewSet(
         return serializers.DeliverySerializer
 
     @extend_schema(
-        request=None,
+        request=serializers.ReplayOneSerializer,
         responses={200: serializers.DeliverySerializer, **problem_responses(409)},
         operation_id="deliveries_replay",
     )
@@ -91,11 +92,13 @@ class DeliveryViewSet(
         """Replay a delivery
 
         Sends it again under the same `webhook-id`, on a fresh retry schedule, whatever
-        its status. A delivery to a disabled endpoint is a 409: enable the endpoint
-        first.
+        its status; with `as_new`, a copy goes under a new `webhook-id` as a new
+        delivery. A delivery to a disabled endpoint is a 409: enable the endpoint first.
         """
         delivery = self.get_object()
-        self._replay(selection.Selection(delivery_ids=(delivery.pk,)), dry_run=False)
+        as_new = validated(serializers.ReplayOneSerializer, request.data)["as_new"]
+        chosen = selection.Selection(delivery_ids=(delivery.pk,))
+        self._replay(chosen, dry_run=False, as_new=as_new)
         return Response(serializers.DeliverySerializer(delivery_rows().get(pk=delivery.pk)).data)
 
     @extend_schema(
@@ -113,29 +116,37 @@ class DeliveryViewSet(
         when the selection names deliveries or an endpoint, they are a 409 instead.
         """
         filters = validated(serializers.ReplaySerializer, request.data)
-        dry_run = filters.pop("dry_run")
-        try:
-            chosen = selection.build(
-                now=timezone.now(),
-                delivery=filters.get("delivery", ()),
-                event=str(filters["event"]) if "event" in filters else None,
-                endpoint=filters.get("endpoint"),
-                event_type=filters.get("type"),
-                since=filters.get("since"),
-                until=filters.get("until"),
-                status=filters.get("status"),
-                limit=filters.get("limit"),
-            )
-        except selection.InvalidSelection as error:
-            raise drf.ValidationError({error.field: [error.message]}) from None
-        return Response(self._replay(chosen, dry_run))
+        chosen = _selection(filters, filters.get("status"))
+        return Response(self._replay(chosen, filters["dry_run"], filters["as_new"]))
 
-    def _replay(self, chosen: selection.Selection, dry_run: bool) -> dict[str, Any]:
+    @extend_schema(
+        request=serializers.CancelSerializer,
+        responses={200: serializers.CancelResultSerializer},
+        operation_id="deliveries_cancel_selection",
+    )
+    @action(detail=False, methods=["post"], url_path="cancel")
+    def cancel_selection(self, request: Request) -> Response:
+        """Cancel a selection of pending deliveries
+
+        The pending deliveries the filters select (those of `manage.py replay_webhooks`,
+        as `manage.py cancel_webhooks` takes them) are never sent; they stay in the log
+        with status `cancelled` and can be replayed. `dry_run` lists them and changes
+        nothing.
+        """
+        filters = validated(serializers.CancelSerializer, request.data)
+        chosen = _selection(filters, [DeliveryStatus.PENDING])
+        ids = [candidate.id for candidate in replay.candidates(chosen.queryset(), chosen.limit)]
+        count = len(ids) if filters["dry_run"] else cancel.cancel(ids)
+        return Response({"dry_run": filters["dry_run"], "count": count, "ids": ids})
+
+    def _replay(
+        self, chosen: selection.Selection, dry_run: bool, as_new: bool = False
+    ) -> dict[str, Any]:
         plan = replay.plan(chosen.queryset(), chosen.limit)
         if refusal := plan.refusal(chosen):
             raise Conflict(refusal)
         ids = [candidate.id for candidate in plan.candidates]
-        count = len(ids) if dry_run else replay.replay(ids)
+        count = len(ids) if dry_run else replay.replay(ids, as_new=as_new)
         return {
             "dry_run": dry_run,
             "count": count,
@@ -145,3 +156,21 @@ class DeliveryViewSet(
                 for error, skipped in plan.refused
             ],
         }
+
+
+def _selection(filters: dict[str, Any], status: Any) -> selection.Selection:
+    """The selection the request's filters name, or a 400 naming the filter."""
+    try:
+        return selection.build(
+            now=timezone.now(),
+            delivery=filters.get("delivery", ()),
+            event=str(filters["event"]) if "event" in filters else None,
+            endpoint=filters.get("endpoint"),
+            event_type=filters.get("type"),
+            since=filters.get("since"),
+            until=filters.get("until"),
+            status=status,
+            limit=filters.get("limit"),
+        )
+    except selection.InvalidSelection as error:
+        raise drf.ValidationError({error.field: [error.message]}) from None

@@ -222,8 +222,8 @@ class DeliveryDetailSerializer(DeliverySerializer):
         return body
 
 
-class ReplaySerializer(serializers.Serializer[Any]):
-    """The filters of ``manage.py replay_webhooks``; none: every failed delivery."""
+class SelectionSerializer(serializers.Serializer[Any]):
+    """The filters of ``manage.py replay_webhooks`` and ``cancel_webhooks``."""
 
     delivery = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=10_000
@@ -235,13 +235,39 @@ class ReplaySerializer(serializers.Serializer[Any]):
         required=False, help_text="ISO 8601, or a duration back from now (30m, 2h, 3d)"
     )
     until = serializers.CharField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=1)
+    dry_run = serializers.BooleanField(default=False)
+
+
+class ReplaySerializer(SelectionSerializer):
+    """The filters of ``manage.py replay_webhooks``; none: every failed delivery."""
+
     status = serializers.ListField(
         child=serializers.ChoiceField(choices=REPLAY_STATUSES),
         required=False,
         help_text="default: failed (any status when deliveries or an event are named)",
     )
-    limit = serializers.IntegerField(required=False, min_value=1)
-    dry_run = serializers.BooleanField(default=False)
+    as_new = serializers.BooleanField(
+        default=False,
+        help_text="send under a new webhook-id, for receivers that already processed the "
+        "original; default: the same id, which receivers deduplicate on",
+    )
+
+
+class ReplayOneSerializer(serializers.Serializer[Any]):
+    as_new = serializers.BooleanField(
+        default=False, help_text="send under a new webhook-id (default: the same one)"
+    )
+
+
+class CancelSerializer(SelectionSerializer):
+    """The filters of ``manage.py cancel_webhooks``; only pending deliveries are taken."""
+
+
+class CancelResultSerializer(serializers.Serializer[Any]):
+    dry_run = serializers.BooleanField()
+    count = serializers.IntegerField()
+    ids = serializers.ListField(child=serializers.IntegerField())
 
 
 class ReplayResultSerializer(serializers.Serializer[Any]):

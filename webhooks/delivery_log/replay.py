@@ -2,13 +2,17 @@
 admin's "replay selected" do.
 
 A replayed delivery keeps its event, so the same ``webhook-id`` and body, and its attempt
-log; the dispatcher signs it anew (new timestamp, current secrets) when it sends.
+log; the dispatcher signs it anew (new timestamp, current secrets) when it sends. That is
+the default because Standard Webhooks receivers deduplicate on ``webhook-id``: a replay
+of something they never processed is taken, one they did process is safely ignored.
+``as_new`` is for the second case, when the receiver must process it again.
 Deliveries to a disabled endpoint are never replayed: they would only wait.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +24,7 @@ from django.utils import timezone
 from webhooks.chunking import chunked
 from webhooks.delivery_log.selection import Selection
 from webhooks.exceptions import EndpointDisabled
-from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.publishing.outbox import wake_dispatchers_after_commit
 from webhooks.text import counted
 
@@ -60,16 +64,12 @@ class Plan:
         return None
 
 
-def plan(deliveries: QuerySet[WebhookDelivery], limit: int | None = None) -> Plan:
-    """What a replay of ``deliveries`` would do, oldest first, changing nothing."""
-    replayable = (
-        deliveries.filter(endpoint__is_active=True)
-        .select_related("event", "endpoint")
-        .order_by("created_at", "id")
-    )
+def candidates(deliveries: QuerySet[WebhookDelivery], limit: int | None = None) -> list[Candidate]:
+    """``deliveries`` as a replay or a cancel lists them, oldest first."""
+    ordered = deliveries.select_related("event", "endpoint").order_by("created_at", "id")
     if limit is not None:
-        replayable = replayable[:limit]
-    candidates = [
+        ordered = ordered[:limit]
+    return [
         Candidate(
             id=d.pk,
             event_id=d.event_id,
@@ -81,7 +81,7 @@ def plan(deliveries: QuerySet[WebhookDelivery], limit: int | None = None) -> Pla
             created_at=d.created_at,
         )
         # Only the columns a listing needs: the secrets stay encrypted and unread.
-        for d in replayable.only(
+        for d in ordered.only(
             "id",
             "status",
             "attempts",
@@ -91,6 +91,11 @@ def plan(deliveries: QuerySet[WebhookDelivery], limit: int | None = None) -> Pla
             "endpoint__description",
         )
     ]
+
+
+def plan(deliveries: QuerySet[WebhookDelivery], limit: int | None = None) -> Plan:
+    """What a replay of ``deliveries`` would do, oldest first, changing nothing."""
+    listed = candidates(deliveries.filter(endpoint__is_active=True), limit)
     disabled = dict(
         deliveries.filter(endpoint__is_active=False)
         .values_list("endpoint_id")
@@ -104,28 +109,58 @@ def plan(deliveries: QuerySet[WebhookDelivery], limit: int | None = None) -> Pla
         (EndpointDisabled(pk, str(endpoints[pk]), endpoints[pk].disabled_reason), count)
         for pk, count in disabled.items()
     ]
-    return Plan(candidates, refused)
+    return Plan(listed, refused)
 
 
 def replay(
     ids: Sequence[int],
     progress: Callable[[int], None] | None = None,
     now: datetime | None = None,
+    *,
+    as_new: bool = False,
 ) -> int:
     """Re-queue the deliveries ``ids`` (of active endpoints) as due now, with their retry
-    schedule restarted. One short transaction per chunk, so a large replay never holds
-    the database's write lock for long. Returns how many were re-queued."""
+    schedule restarted; ``as_new``: as new deliveries of a copy of their event, under a
+    new ``webhook-id`` (the originals stay as they are). One short transaction per chunk,
+    so a large replay never holds the database's write lock for long. Returns how many
+    were queued."""
     now = now or timezone.now()
     done = 0
     for chunk in chunked(ids):
         with transaction.atomic():
-            done += WebhookDelivery.objects.filter(id__in=chunk, endpoint__is_active=True).update(
-                status=DeliveryStatus.PENDING,
-                schedule_position=0,
-                next_attempt_at=now,
-                updated_at=now,
-            )
+            done += _as_new(chunk, now) if as_new else _again(chunk, now)
             wake_dispatchers_after_commit()
         if progress is not None:
             progress(done)
     return done
+
+
+def _again(ids: Sequence[int], now: datetime) -> int:
+    return WebhookDelivery.objects.filter(id__in=ids, endpoint__is_active=True).update(
+        status=DeliveryStatus.PENDING,
+        schedule_position=0,
+        next_attempt_at=now,
+        updated_at=now,
+    )
+
+
+def _as_new(ids: Sequence[int], now: datetime) -> int:
+    """For receivers that already processed the original and deduplicate on its
+    ``webhook-id`` (Standard Webhooks), yet need it again: the same body, a new id."""
+    pairs = WebhookDelivery.objects.filter(id__in=ids, endpoint__is_active=True).values_list(
+        "event_id", "endpoint_id"
+    )
+    endpoints_of: dict[uuid.UUID, list[int]] = defaultdict(list)
+    for event_id, endpoint_id in pairs:
+        endpoints_of[event_id].append(endpoint_id)
+    originals = WebhookEvent.objects.only("type", "payload").in_bulk(list(endpoints_of))
+    copies = WebhookEvent.objects.bulk_create(
+        WebhookEvent(type=originals[pk].type, payload=originals[pk].payload, created_at=now)
+        for pk in endpoints_of
+    )
+    WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(event=copy, endpoint_id=endpoint_id, next_attempt_at=now, created_at=now)
+        for pk, copy in zip(endpoints_of, copies, strict=True)
+        for endpoint_id in endpoints_of[pk]
+    )
+    return sum(len(endpoint_ids) for endpoint_ids in endpoints_of.values())

@@ -42,6 +42,9 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+    # Withdrawn by an operator before it was sent (cancel_webhooks): never sent, kept in
+    # the log, replayable.
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class WebhookDelivery(models.Model):

@@ -7,7 +7,7 @@ from typing import Any
 
 from testimonials.models import Testimonial, TestimonialMedia
 from webhooks.event_types.registry import REGISTRY, TESTIMONIAL_SIGNALS
-from webhooks.publishing import outbox, payloads
+from webhooks.publishing import muting, outbox, payloads
 
 Receiver = Callable[..., None]
 
@@ -29,6 +29,8 @@ def event_data(event_type: str, instance: Any, signal_kwargs: dict[str, Any]) ->
 
 def receiver_for(event_type: str) -> Receiver:
     def receive(sender: type[Any], instance: Any, **kwargs: Any) -> None:
+        if muting.swallowed(event_type):
+            return
         outbox.publish(event_type, lambda: event_data(event_type, instance, kwargs))
 
     receive.__name__ = receive.__qualname__ = f"publish_{event_type.replace('.', '_')}"

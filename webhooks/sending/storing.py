@@ -13,18 +13,20 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, DateTimeField, F, Q, Value, When
 
 from webhooks.chunking import chunked
 from webhooks.metrics import instruments
-from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.publishing import operational
 from webhooks.sending import health
 from webhooks.sending.attempt import Outcome
 from webhooks.sending.settling import Finished, Pause, Settlement
 
+CANCELLED = Q(status=DeliveryStatus.CANCELLED)
 logger = logging.getLogger(__name__)
 
 
@@ -85,14 +87,24 @@ def _settle(finished: Sequence[Finished], tries: Counter[int], now: datetime) ->
             )
         for chunk in chunked(ids):
             WebhookDelivery.objects.filter(id__in=chunk).update(
-                status=settlement.status,
+                # Cancelled while its try was in flight: the try is counted, and the
+                # delivery stays cancelled rather than coming back for a retry.
+                status=Case(When(CANCELLED, then=F("status")), default=Value(settlement.status)),
                 attempts=F("attempts") + count,
                 schedule_position=F("schedule_position") + count,
-                next_attempt_at=settlement.next_attempt_at,
+                next_attempt_at=_next_attempt(settlement.next_attempt_at),
                 last_status_code=settlement.last_status_code,
                 last_error=settlement.last_error,
                 updated_at=now,
             )
+
+
+def _next_attempt(due: datetime | None) -> Any:
+    """``due`` for a retry, except for a delivery cancelled meanwhile. (No CASE without a
+    retry: PostgreSQL would type a CASE of two NULL parameters as text.)"""
+    if due is None:
+        return None
+    return Case(When(CANCELLED, then=None), default=Value(due), output_field=DateTimeField())
 
 
 def _tries_so_far(ids: Sequence[int]) -> dict[int, int]:

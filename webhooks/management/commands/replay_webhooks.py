@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from webhooks.delivery_log import replay, selection
-from webhooks.delivery_log.selection import STATUSES, Selection
+from webhooks.delivery_log import replay
+from webhooks.management import selecting
 from webhooks.text import counted
 
 # Above this many deliveries, report progress while re-queueing.
@@ -23,40 +22,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        # Values are checked in handle(), so a mistake is one clear line, never a usage dump.
+        selecting.add_arguments(parser, statuses=True)
         parser.add_argument(
-            "--delivery",
-            nargs="+",
-            default=[],
-            metavar="ID",
-            help="these deliveries (any status unless --status is given)",
+            "--as-new",
+            action="store_true",
+            help="send under a new webhook-id, for receivers that already processed the "
+            "original (default: the same id, which receivers deduplicate on)",
         )
-        parser.add_argument(
-            "--event",
-            metavar="ID",
-            help="the deliveries of this event (its webhook-id; any status unless --status)",
-        )
-        parser.add_argument("--endpoint", metavar="ID", help="deliveries to this endpoint")
-        parser.add_argument("--type", metavar="EVENT_TYPE", help="e.g. testimonial.approved")
-        parser.add_argument(
-            "--since",
-            metavar="WHEN",
-            help="created at or after WHEN: ISO 8601 (2026-11-24T10:00Z) or ago (30m, 2h, 3d)",
-        )
-        parser.add_argument("--until", metavar="WHEN", help="created before WHEN (as --since)")
-        parser.add_argument(
-            "--status",
-            action="append",
-            metavar="STATUS",
-            help=f"{', '.join(STATUSES)} or all; repeat or comma-separate (default: failed)",
-        )
-        parser.add_argument("--limit", metavar="N", help="at most N deliveries, oldest first")
         parser.add_argument(
             "--dry-run", action="store_true", help="list what would be replayed, change nothing"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        chosen = self.selection(options)
+        chosen = selecting.build(options)
         plan = replay.plan(chosen.queryset(), chosen.limit)
         if refusal := plan.refusal(chosen):
             raise CommandError(refusal)
@@ -79,24 +57,8 @@ class Command(BaseCommand):
             def progress(done: int) -> None:
                 self.stderr.write(f"  re-queued {done} of {total}")
 
-        done = replay.replay([c.id for c in plan.candidates], progress)
+        done = replay.replay([c.id for c in plan.candidates], progress, as_new=options["as_new"])
         self.stdout.write(
             self.style.SUCCESS(f"Replayed {counted(done, 'delivery')}.")
             + (" A running worker (manage.py qcluster) sends them now." if done else "")
         )
-
-    def selection(self, options: dict[str, Any]) -> Selection:
-        try:
-            return selection.build(
-                now=timezone.now(),
-                delivery=options["delivery"],
-                event=options["event"],
-                endpoint=options["endpoint"],
-                event_type=options["type"],
-                since=options["since"],
-                until=options["until"],
-                status=options["status"],
-                limit=options["limit"],
-            )
-        except selection.InvalidSelection as error:
-            raise CommandError(f"--{error.field}: {error.message}") from None

@@ -1,0 +1,71 @@
+"""The operator's edges with the real worker and a real receiver: muted imports send
+nothing, a cancelled delivery is never tried again, replays keep the webhook-id unless
+asked for a new one."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.management import call_command
+from standardwebhooks.webhooks import Webhook
+
+import webhooks
+from tests.support.factories import make_endpoint, make_testimonial
+from tests.support.receiver import Receiver
+from tests.support.waiting import wait_until
+from tests.support.worker import StartWorker
+from webhooks import endpoint_actions
+from webhooks.models import WebhookDelivery, WebhookEvent
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+RETRY = 1.0  # seconds: WEBHOOKS_RETRY_SCHEDULE of the worker below
+
+
+def test_muted_imports_cancel_and_replays(receiver: Receiver, start_worker: StartWorker) -> None:
+    endpoint = make_endpoint(url=receiver.url("/edges"))
+    start_worker(WEBHOOKS_RETRY_SCHEDULE=f"{RETRY}s,{RETRY}s")
+
+    # Muted: three imported testimonials record nothing; the next change is sent.
+    with webhooks.muted():
+        for n in range(3):
+            make_testimonial(title=f"Imported {n}")
+    make_testimonial(title="Live")
+    receiver.wait_for(lambda got: len(got) == 1, timeout=30)
+    [live] = receiver.at("/edges")
+    assert Webhook(endpoint.secret).verify(live.body, live.headers)["data"]["testimonial"][
+        "title"
+    ] == "Live"
+
+    # Cancelled after a failed first try: its retry, due a second later, never goes.
+    receiver.script("/edges", 500, 200)
+    make_testimonial(title="Mistake")
+    receiver.wait_for(lambda got: len(got) == 2, timeout=30)
+    mistake = receiver.at("/edges")[1]
+    wait_until(
+        lambda: WebhookDelivery.objects.filter(status="pending", attempts=1).exists(),
+        10,
+        "the failed first try recorded",
+    )
+    call_command("cancel_webhooks", "--event", mistake.headers["webhook-id"])
+    time.sleep(RETRY * 1.5)  # past the moment the retry was due: let it be missed
+    endpoint_actions.send_test_event(endpoint)
+    receiver.wait_for(lambda got: len(got) == 3, timeout=30)
+    third = receiver.at("/edges")[2]
+    assert third.headers["webhook-id"] != mistake.headers["webhook-id"]  # the test event
+    cancelled = WebhookDelivery.objects.get(event_id=mistake.headers["webhook-id"])
+    assert (cancelled.status, cancelled.attempts) == ("cancelled", 1)
+
+    # Replayed: the same webhook-id; as new: the same body under a new one.
+    call_command("replay_webhooks", "--status", "cancelled")
+    receiver.wait_for(lambda got: len(got) == 4, timeout=30)
+    again = receiver.at("/edges")[3]
+    assert again.headers["webhook-id"] == mistake.headers["webhook-id"]
+    call_command("replay_webhooks", "--event", mistake.headers["webhook-id"], "--as-new")
+    receiver.wait_for(lambda got: len(got) == 5, timeout=30)
+    fresh = receiver.at("/edges")[4]
+    assert fresh.headers["webhook-id"] != mistake.headers["webhook-id"]
+    assert fresh.body == mistake.body
+    assert Webhook(endpoint.secret).verify(fresh.body, fresh.headers)
+    assert WebhookEvent.objects.filter(pk=fresh.headers["webhook-id"]).exists()
