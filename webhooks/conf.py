@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOKS_RETRY_AFTER_MAX": "1d",
     "WEBHOOKS_DISABLE_AFTER": "5d",
     "WEBHOOKS_DISABLE_AFTER_FAILURES": 5,
+    "WEBHOOKS_FAILING_AFTER": 3,
     "WEBHOOKS_ENCRYPTION_KEYS": [],
     "WEBHOOKS_SECRET_ROTATION_OVERLAP": "24h",
     # Development receivers run on this machine; production ones must not.
@@ -119,6 +120,11 @@ class WebhooksSettings:
     @property
     def disable_after_failures(self) -> int:
         return int(_setting("WEBHOOKS_DISABLE_AFTER_FAILURES"))
+
+    @property
+    def failing_after(self) -> int:
+        """Failed tries in a row after which ``endpoint.failing`` warns, once a streak."""
+        return max(1, int(_setting("WEBHOOKS_FAILING_AFTER")))
 
     @property
     def encryption_keys(self) -> list[str]:

@@ -27,6 +27,7 @@ def enable(endpoint: WebhookEndpoint) -> None:
         endpoint.disabled_reason = ""
         endpoint.consecutive_failures = 0
         endpoint.failing_since = None
+        endpoint.failing_announced_at = None
         endpoint.paused_until = None
         endpoint.pause_reason = ""
         endpoint.save(
@@ -36,6 +37,7 @@ def enable(endpoint: WebhookEndpoint) -> None:
                 "disabled_reason",
                 "consecutive_failures",
                 "failing_since",
+                "failing_announced_at",
                 "paused_until",
                 "pause_reason",
                 "updated_at",

@@ -5,6 +5,7 @@ asked for a new one."""
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -34,9 +35,10 @@ def test_muted_imports_cancel_and_replays(receiver: Receiver, start_worker: Star
     make_testimonial(title="Live")
     receiver.wait_for(lambda got: len(got) == 1, timeout=30)
     [live] = receiver.at("/edges")
-    assert Webhook(endpoint.secret).verify(live.body, live.headers)["data"]["testimonial"][
-        "title"
-    ] == "Live"
+    assert (
+        Webhook(endpoint.secret).verify(live.body, live.headers)["data"]["testimonial"]["title"]
+        == "Live"
+    )
 
     # Cancelled after a failed first try: its retry, due a second later, never goes.
     receiver.script("/edges", 500, 200)
@@ -54,7 +56,7 @@ def test_muted_imports_cancel_and_replays(receiver: Receiver, start_worker: Star
     receiver.wait_for(lambda got: len(got) == 3, timeout=30)
     third = receiver.at("/edges")[2]
     assert third.headers["webhook-id"] != mistake.headers["webhook-id"]  # the test event
-    cancelled = WebhookDelivery.objects.get(event_id=mistake.headers["webhook-id"])
+    cancelled = WebhookDelivery.objects.get(event_id=uuid.UUID(mistake.headers["webhook-id"]))
     assert (cancelled.status, cancelled.attempts) == ("cancelled", 1)
 
     # Replayed: the same webhook-id; as new: the same body under a new one.
@@ -69,3 +71,32 @@ def test_muted_imports_cancel_and_replays(receiver: Receiver, start_worker: Star
     assert fresh.body == mistake.body
     assert Webhook(endpoint.secret).verify(fresh.body, fresh.headers)
     assert WebhookEvent.objects.filter(pk=fresh.headers["webhook-id"]).exists()
+
+
+def test_a_failing_endpoint_is_announced_and_its_recovery_too(
+    receiver: Receiver, start_worker: StartWorker
+) -> None:
+    ops = make_endpoint(
+        url=receiver.url("/ops"),
+        description="on-call",
+        event_types=["endpoint.failing", "endpoint.recovered"],
+    )
+    down = make_endpoint(url=receiver.url("/down"), description="CRM")
+    receiver.script("/down", 500, 500, 500, 200)
+    start_worker(WEBHOOKS_RETRY_SCHEDULE=f"{RETRY}s,{RETRY}s", WEBHOOKS_FAILING_AFTER="3")
+
+    make_testimonial()  # three tries, three 500s: the streak reaches 3
+    receiver.wait_for(lambda got: len([r for r in got if r.path == "/ops"]) == 1, timeout=30)
+    [failing] = receiver.at("/ops")
+    warned = Webhook(ops.secret).verify(failing.body, failing.headers)
+    assert warned["type"] == "endpoint.failing"
+    assert warned["data"]["endpoint"] == {"id": down.pk, "description": "CRM"}
+    assert warned["data"]["consecutive_failures"] == 3
+
+    endpoint_actions.send_test_event(down)  # answered 200: the streak is over
+    receiver.wait_for(lambda got: len([r for r in got if r.path == "/ops"]) == 2, timeout=30)
+    recovered = Webhook(ops.secret).verify(
+        receiver.at("/ops")[1].body, receiver.at("/ops")[1].headers
+    )
+    assert recovered["type"] == "endpoint.recovered"
+    assert recovered["data"]["endpoint"]["id"] == down.pk

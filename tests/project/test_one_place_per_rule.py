@@ -20,7 +20,7 @@ from webhooks.event_types.registry import (
     TESTIMONIAL_SIGNALS,
 )
 from webhooks.models import SUCCESSFUL_ATTEMPT, DeliveryAttempt, WebhookEndpoint, is_success
-from webhooks.publishing import operational, payloads, preview
+from webhooks.publishing import operational_data, payloads, preview
 from webhooks.sending import health
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_the_automatic_disable_reads_as_its_preview() -> None:
     health.record(endpoint.pk, [make_outcome(delivery, status=500)], now)
 
     endpoint.refresh_from_db()
-    sample = operational.sample_data(ENDPOINT_DISABLED, endpoint.pk, "", now)["reason"]
+    sample = operational_data.sample_data(ENDPOINT_DISABLED, endpoint.pk, "", now)["reason"]
     real = endpoint.disabled_reason
     assert not endpoint.is_active
     assert real.split("Last error:")[0] == sample.split("Last error:")[0]

@@ -11,6 +11,8 @@ from webhooks.event_types.registry import (
     DELIVERY_EXHAUSTED,
     ENDPOINT_DISABLED,
     ENDPOINT_ENABLED,
+    ENDPOINT_FAILING,
+    ENDPOINT_RECOVERED,
     REGISTRY,
     TEST_EVENT,
 )
@@ -150,6 +152,23 @@ DATA_SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     ENDPOINT_ENABLED: _operational(
         DESCRIPTIONS[ENDPOINT_ENABLED], endpoint=ENDPOINT, enabled_at=_TIME
+    ),
+    ENDPOINT_FAILING: _operational(
+        DESCRIPTIONS[ENDPOINT_FAILING],
+        endpoint=ENDPOINT,
+        consecutive_failures={
+            "type": "integer",
+            "minimum": 1,
+            "description": "Failed tries in a row so far.",
+        },
+        failing_since={**_TIME, "description": "When the first failed try of the streak began."},
+        last_error={"type": "string"},
+    ),
+    ENDPOINT_RECOVERED: _operational(
+        DESCRIPTIONS[ENDPOINT_RECOVERED],
+        endpoint=ENDPOINT,
+        failing_announced_at={**_TIME, "description": "When endpoint.failing was sent about it."},
+        recovered_at=_TIME,
     ),
     DELIVERY_EXHAUSTED: _operational(
         DESCRIPTIONS[DELIVERY_EXHAUSTED],

@@ -115,6 +115,23 @@ REGISTRY: dict[str, EventType] = {
             operational=True,
         ),
         EventType(
+            "endpoint.failing",
+            "An endpoint's failure streak reached WEBHOOKS_FAILING_AFTER tries in a row (3 by "
+            "default): an early warning, once per streak, long before it is disabled. "
+            + _OPERATIONAL_ONLY,
+            "Webhook endpoint failing",
+            0xF2C94C,
+            operational=True,
+        ),
+        EventType(
+            "endpoint.recovered",
+            "An endpoint announced as failing answered a 2xx again: its streak is over. "
+            + _OPERATIONAL_ONLY,
+            "Webhook endpoint recovered",
+            0x27AE60,
+            operational=True,
+        ),
+        EventType(
             "delivery.exhausted",
             "A delivery used up its retry schedule without a 2xx and is failed; replay it "
             "once the receiver is fixed. Sent only to endpoints that name this type, and "
@@ -133,6 +150,8 @@ TEST_EVENT = "webhook.test"
 ENDPOINT_DISABLED = "endpoint.disabled"
 ENDPOINT_ENABLED = "endpoint.enabled"
 DELIVERY_EXHAUSTED = "delivery.exhausted"
+ENDPOINT_FAILING = "endpoint.failing"
+ENDPOINT_RECOVERED = "endpoint.recovered"
 OPERATIONAL_EVENTS: tuple[str, ...] = tuple(t.name for t in REGISTRY.values() if t.operational)
 
 EVENT_TYPES: tuple[str, ...] = tuple(REGISTRY)

@@ -1,12 +1,17 @@
-"""Chat messages about the service itself: an endpoint switched off or on, a delivery
-that gave up. Endpoint descriptions and receivers' error texts are not ours: they are
-marked as the user's, and escaped by each renderer."""
+"""Chat messages about the service itself: an endpoint switched off or on, failing or
+recovered, a delivery that gave up. Endpoint descriptions and receivers' error texts are
+not ours: they are marked as the user's, and escaped by each renderer."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from webhooks.event_types.registry import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, REGISTRY
+from webhooks.event_types.registry import (
+    DELIVERY_EXHAUSTED,
+    ENDPOINT_DISABLED,
+    ENDPOINT_FAILING,
+    REGISTRY,
+)
 from webhooks.formats.message import Fact, Message, Passage, Text, string_of
 
 
@@ -31,6 +36,10 @@ def build(event_type: str, payload: dict[str, Any], data: dict[str, Any]) -> Mes
         how = "automatically" if data.get("automatic") else "by an operator"
         facts.append(Fact("Disabled", Text.ours(how)))
         passages.append(Passage("Reason", Text.of_user(string_of(data.get("reason")))))
+    elif event_type == ENDPOINT_FAILING:
+        streak = data.get("consecutive_failures", "?")
+        facts.append(Fact("Failed tries in a row", Text.ours(str(streak))))
+        passages.append(Passage("Last error", Text.of_user(string_of(data.get("last_error")))))
     elif event_type == DELIVERY_EXHAUSTED:
         delivery = _dict(data.get("delivery"))
         event = _dict(data.get("event"))

@@ -66,7 +66,8 @@ class WebhookEndpoint(models.Model):
         blank=True,
         validators=[validate_event_types],
         help_text="Event types to receive; empty means every testimonial event. "
-        "Operational events (endpoint.disabled, endpoint.enabled, delivery.exhausted) go "
+        "Operational events (endpoint.disabled, endpoint.enabled, endpoint.failing, "
+        "endpoint.recovered, delivery.exhausted) go "
         "only to endpoints that name them.",
     )
     is_active = models.BooleanField("active", default=True)
@@ -129,6 +130,9 @@ class WebhookEndpoint(models.Model):
     rate_limited_until = models.DateTimeField(null=True, blank=True, editable=False)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
     failing_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # When endpoint.failing went out about the current streak: once per streak, and
+    # endpoint.recovered when a success ends it.
+    failing_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_failure_at = models.DateTimeField(null=True, blank=True, editable=False)
     disabled_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -1,7 +1,8 @@
 """Operational events (SPEC §9): the service telling subscribed receivers about itself.
 
-An endpoint switched off (by an operator, or automatically) or back on, and a delivery
-that used up its retry schedule, are recorded through the outbox like every event: in the
+An endpoint switched off (by an operator, or automatically) or back on, failing (its
+streak reached WEBHOOKS_FAILING_AFTER) or recovered, and a delivery that used up its retry
+schedule, are recorded through the outbox like every event: in the
 transaction of the change, signed, retried and logged. ``outbox.subscribers`` sends them
 only to endpoints that name the type, of the same subscriber as the endpoint they are
 about or the operator's own (SPEC §11).
@@ -14,28 +15,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 
 from webhooks.conf import conf
-from webhooks.durations import format_duration
 from webhooks.event_types.registry import (
     DELIVERY_EXHAUSTED,
     ENDPOINT_DISABLED,
     ENDPOINT_ENABLED,
+    ENDPOINT_FAILING,
+    ENDPOINT_RECOVERED,
     OPERATIONAL_EVENTS,
 )
 from webhooks.models import WebhookDelivery, WebhookEndpoint
-from webhooks.publishing import outbox, payloads
+from webhooks.publishing import outbox
+from webhooks.publishing.operational_data import (
+    disabled_data,
+    enabled_data,
+    exhausted_data,
+    failing_data,
+    recovered_data,
+)
 
 logger = logging.getLogger(__name__)
-
-
-def _endpoint(endpoint_id: int, description: str) -> dict[str, Any]:
-    # No URL: a Slack or Discord webhook URL is itself the credential.
-    return {"id": endpoint_id, "description": description}
 
 
 def disable(
@@ -72,6 +76,57 @@ def announce_enabled(endpoint: WebhookEndpoint, now: datetime) -> None:
     logger.info("webhook endpoint %s enabled", endpoint.pk, extra={"endpoint_id": endpoint.pk})
 
 
+def announce_failing(endpoint_id: int, last_error: str, now: datetime) -> bool:
+    """``endpoint.failing`` once per streak, when the endpoint's streak has reached
+    WEBHOOKS_FAILING_AFTER: a conditional ``UPDATE`` decides, so two dispatchers recording
+    at once announce it once. In the recording transaction."""
+    claimed = WebhookEndpoint.objects.filter(
+        pk=endpoint_id,
+        is_active=True,
+        failing_announced_at__isnull=True,
+        consecutive_failures__gte=conf.failing_after,
+    ).update(failing_announced_at=now)
+    if not claimed:
+        return False
+    description, streak, since = (
+        WebhookEndpoint.objects.filter(pk=endpoint_id)
+        .values_list("description", "consecutive_failures", "failing_since")
+        .get()
+    )
+    data = failing_data(endpoint_id, description, streak, since or now, last_error)
+    outbox.publish(ENDPOINT_FAILING, lambda: data, about_endpoint=endpoint_id)
+    logger.warning(
+        "webhook endpoint %s is failing: %s tries in a row",
+        endpoint_id,
+        streak,
+        extra={"endpoint_id": endpoint_id},
+    )
+    return True
+
+
+def announce_recovered(endpoint_id: int, now: datetime) -> bool:
+    """``endpoint.recovered`` when an endpoint announced as failing succeeded again."""
+    row = (
+        WebhookEndpoint.objects.filter(pk=endpoint_id, failing_announced_at__isnull=False)
+        .values_list("description", "failing_announced_at")
+        .first()
+    )
+    if row is None:
+        return False
+    description, announced = row
+    if announced is None:  # cleared by another recorder since (filtered on it above)
+        return False
+    # Conditional on what was read: a second recorder finds nothing left to announce.
+    if not WebhookEndpoint.objects.filter(pk=endpoint_id, failing_announced_at=announced).update(
+        failing_announced_at=None
+    ):
+        return False
+    data = recovered_data(endpoint_id, description, announced, now)
+    outbox.publish(ENDPOINT_RECOVERED, lambda: data, about_endpoint=endpoint_id)
+    logger.info("webhook endpoint %s recovered", endpoint_id, extra={"endpoint_id": endpoint_id})
+    return True
+
+
 def announce_exhausted(delivery_ids: Sequence[int]) -> None:
     """``delivery.exhausted`` for each of these deliveries, just settled as failed, in the
     recording transaction. Deliveries of operational events are left out: a receiver
@@ -104,77 +159,3 @@ EXHAUSTED_COLUMNS = (
     "event__type",
     "event__created_at",
 )
-
-
-def disabled_data(
-    endpoint_id: int, description: str, reason: str, automatic: bool, now: datetime
-) -> dict[str, Any]:
-    return {
-        "endpoint": _endpoint(endpoint_id, description),
-        "reason": reason,
-        "automatic": automatic,
-        "disabled_at": payloads.timestamp(now),
-    }
-
-
-def enabled_data(endpoint_id: int, description: str, now: datetime) -> dict[str, Any]:
-    return {"endpoint": _endpoint(endpoint_id, description), "enabled_at": payloads.timestamp(now)}
-
-
-def exhausted_data(
-    delivery_id: int,
-    attempts: int,
-    status_code: int | None,
-    error: str,
-    endpoint_id: int,
-    description: str,
-    event_id: Any,
-    event_type: str,
-    created_at: datetime,
-) -> dict[str, Any]:
-    return {
-        "delivery": {
-            "id": delivery_id,
-            "attempts": attempts,
-            "last_status_code": status_code,
-            "last_error": error,
-        },
-        "endpoint": _endpoint(endpoint_id, description),
-        "event": {
-            "id": str(event_id),
-            "type": event_type,
-            "timestamp": payloads.timestamp(created_at),
-        },
-    }
-
-
-def failing_reason(period: timedelta, tries: int, last_error: str) -> str:
-    """Why an endpoint was switched off for failing too long (WEBHOOKS_DISABLE_AFTER)."""
-    return (
-        f"Disabled automatically: every try failed for more than {format_duration(period)} "
-        f"(at least {tries} tries). Last error: {last_error}"
-    )
-
-
-def sample_data(
-    event_type: str, endpoint_id: int, description: str, now: datetime
-) -> dict[str, Any]:
-    """Made-up ``data`` of an operational event, for the admin's preview."""
-    if event_type == ENDPOINT_DISABLED:
-        reason = failing_reason(
-            conf.disable_after, conf.disable_after_failures, "HTTP 503 Service Unavailable"
-        )
-        return disabled_data(endpoint_id, description, reason, True, now)
-    if event_type == ENDPOINT_ENABLED:
-        return enabled_data(endpoint_id, description, now)
-    return exhausted_data(
-        1,
-        10,
-        503,
-        "HTTP 503 Service Unavailable",
-        endpoint_id,
-        description,
-        "2c1d4a4e-8f43-4a3f-9b7e-5d0c0e6a1f00",
-        "testimonial.approved",
-        now,
-    )

@@ -17,7 +17,7 @@ from testimonials.models import Testimonial, TestimonialCategory, TestimonialMed
 from webhooks import formats
 from webhooks.event_types.registry import OPERATIONAL_EVENTS, REGISTRY, TEST_EVENT, subscribed
 from webhooks.models import WebhookEndpoint, WebhookEvent
-from webhooks.publishing import operational, payloads, pings, receivers
+from webhooks.publishing import operational_data, payloads, pings, receivers
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,9 @@ def sample_data(event_type: str, endpoint: WebhookEndpoint) -> dict[str, Any]:
         return pings.ping_data(endpoint, "the preview")
     moment = timezone.now()
     if event_type in OPERATIONAL_EVENTS:
-        return operational.sample_data(event_type, endpoint.pk or 0, endpoint.description, moment)
+        return operational_data.sample_data(
+            event_type, endpoint.pk or 0, endpoint.description, moment
+        )
     testimonial = _sample_testimonial(event_type, moment)
     instance: Any = testimonial
     if event_type == "testimonial.media_added":

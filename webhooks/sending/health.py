@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 
 from webhooks.conf import conf
 from webhooks.models import SUCCESSFUL_ATTEMPT, DeliveryAttempt, WebhookEndpoint
-from webhooks.publishing import operational
+from webhooks.publishing import operational, operational_data
 from webhooks.sending.attempt import Outcome
 
 
@@ -46,9 +46,16 @@ def record_round(outcomes: Mapping[int, Sequence[Outcome]], now: datetime) -> No
         if len(healthy) > 1:
             cases = (When(pk=pk, then=Value(at)) for pk, at in healthy.items())
             last_success_at = Case(*cases, output_field=DateTimeField())
-        WebhookEndpoint.objects.filter(pk__in=healthy).update(
-            last_success_at=last_success_at, consecutive_failures=0, failing_since=None
-        )
+        # An endpoint announced as failing is left to record(), which says it recovered;
+        # the usual round (none was) costs no statement more.
+        updated = WebhookEndpoint.objects.filter(
+            pk__in=healthy, failing_announced_at__isnull=True
+        ).update(last_success_at=last_success_at, consecutive_failures=0, failing_since=None)
+        if updated < len(healthy):
+            recovering = WebhookEndpoint.objects.filter(
+                pk__in=healthy, failing_announced_at__isnull=False
+            ).values_list("pk", flat=True)
+            healthy = {pk: at for pk, at in healthy.items() if pk not in set(recovering)}
     for pk in sorted(outcomes.keys() - healthy.keys()):
         record(pk, outcomes[pk], now)
 
@@ -71,6 +78,10 @@ def record(endpoint_id: int, outcomes: Sequence[Outcome], now: datetime) -> None
     if failures:
         changes["last_failure_at"] = failures[-1].finished_at
     WebhookEndpoint.objects.filter(pk=endpoint_id).update(**changes)
+    if last_success is not None:
+        operational.announce_recovered(endpoint_id, now)
+    if failures:
+        operational.announce_failing(endpoint_id, failures[-1].error, now)
 
     gone = next((o for o in outcomes if o.gone), None)
     if gone is not None:
@@ -84,7 +95,7 @@ def record(endpoint_id: int, outcomes: Sequence[Outcome], now: datetime) -> None
         disable(
             endpoint_id,
             now,
-            operational.failing_reason(period, count, failures[-1].error),
+            operational_data.failing_reason(period, count, failures[-1].error),
             consecutive_failures__gte=count,
             failing_since__lte=now - period,
         )

@@ -44,6 +44,8 @@ def sample(event_type: str, **testimonial: Any) -> dict[str, Any]:
 OPERATIONAL = {
     "endpoint.disabled": "every try failed for more than 5d",
     "endpoint.enabled": "Webhook endpoint enabled",
+    "endpoint.failing": "Failed tries in a row: 3",
+    "endpoint.recovered": "Webhook endpoint recovered",
     "delivery.exhausted": "HTTP 503 Service Unavailable",
 }
 

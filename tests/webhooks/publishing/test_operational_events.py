@@ -5,6 +5,7 @@ through the outbox, only to endpoints that name them, announced once by whicheve
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +23,13 @@ from tests.support.factories import (
     make_subscriber,
 )
 from webhooks import endpoint_actions
-from webhooks.event_types.registry import DELIVERY_EXHAUSTED, ENDPOINT_DISABLED, ENDPOINT_ENABLED
+from webhooks.event_types.registry import (
+    DELIVERY_EXHAUSTED,
+    ENDPOINT_DISABLED,
+    ENDPOINT_ENABLED,
+    ENDPOINT_FAILING,
+    ENDPOINT_RECOVERED,
+)
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.publishing import outbox
 from webhooks.sending import health
@@ -205,3 +212,88 @@ def test_events_about_a_subscribers_endpoint_reach_it_and_the_operator_only(
     assert data["endpoint"]["id"] == operator_hook.pk
     assert to == [ops.pk]  # the operator's own endpoint: no subscriber hears of it
     assert partner_alerts.pk not in {pk for _, ids in sent(DELIVERY_EXHAUSTED) for pk in ids}
+
+
+@pytest.fixture
+def watcher() -> WebhookEndpoint:
+    return make_endpoint(
+        url="https://ops.example.com/health", event_types=[ENDPOINT_FAILING, ENDPOINT_RECOVERED]
+    )
+
+
+def fail(endpoint: WebhookEndpoint, status: int = 503) -> None:
+    delivery = make_delivery(endpoint, status="pending")
+    outcome = replace(make_outcome(delivery, status), error=f"HTTP {status}")
+    health.record_round({endpoint.pk: [outcome]}, timezone.now())
+
+
+def succeed(endpoint: WebhookEndpoint) -> None:
+    delivery = make_delivery(endpoint, status="pending")
+    health.record_round({endpoint.pk: [make_outcome(delivery, 200)]}, timezone.now())
+
+
+def test_failing_is_announced_once_per_streak_and_recovery_ends_it(
+    watcher: WebhookEndpoint, settings: Settings
+) -> None:
+    settings.WEBHOOKS_FAILING_AFTER = 3
+    crm = make_endpoint(description="CRM")
+    fail(crm)
+    fail(crm)
+    assert sent(ENDPOINT_FAILING) == []
+    fail(crm)
+    [(data, to)] = sent(ENDPOINT_FAILING)
+    assert to == [watcher.pk]
+    assert data["endpoint"] == {"id": crm.pk, "description": "CRM"}
+    assert data["consecutive_failures"] == 3
+    assert data["last_error"] == "HTTP 503"
+    fail(crm)
+    fail(crm)
+    assert len(sent(ENDPOINT_FAILING)) == 1  # once per streak
+
+    succeed(crm)  # the healthy round's shortcut still notices
+    [(recovered, to)] = sent(ENDPOINT_RECOVERED)
+    assert to == [watcher.pk]
+    assert recovered["endpoint"]["id"] == crm.pk
+    succeed(crm)
+    assert len(sent(ENDPOINT_RECOVERED)) == 1
+
+    for _ in range(3):  # a new streak warns again
+        fail(crm)
+    assert len(sent(ENDPOINT_FAILING)) == 2
+
+
+def test_a_success_in_the_middle_of_a_round_recovers_then_warns_again(
+    watcher: WebhookEndpoint, settings: Settings
+) -> None:
+    settings.WEBHOOKS_FAILING_AFTER = 2
+    crm = make_endpoint()
+    fail(crm)
+    fail(crm)
+    tries = [make_outcome(make_delivery(crm, status="pending"), s) for s in (200, 500, 500)]
+    health.record(crm.pk, tries, timezone.now())
+    assert len(sent(ENDPOINT_RECOVERED)) == 1
+    assert len(sent(ENDPOINT_FAILING)) == 2
+
+
+def test_enabling_starts_a_new_streak_without_a_recovery(watcher: WebhookEndpoint) -> None:
+    crm = make_endpoint()
+    for _ in range(3):
+        fail(crm)
+    endpoint_actions.disable(crm, "Maintenance")
+    endpoint_actions.enable(crm)
+    crm.refresh_from_db()
+    assert crm.failing_announced_at is None
+    succeed(crm)
+    assert sent(ENDPOINT_RECOVERED) == []
+
+
+def test_failing_is_told_only_to_its_subscriber_and_the_operator(watcher: WebhookEndpoint) -> None:
+    crm, partner = make_subscriber("CRM team"), make_subscriber("Partner")
+    types = [ENDPOINT_FAILING]
+    crm_alerts = make_endpoint(url="https://crm.example.com/a", subscriber=crm, event_types=types)
+    make_endpoint(url="https://partner.example.com/a", subscriber=partner, event_types=types)
+    crm_hook = make_endpoint(url="https://crm.example.com/h", subscriber=crm)
+    for _ in range(3):
+        fail(crm_hook)
+    [(_, to)] = sent(ENDPOINT_FAILING)
+    assert to == sorted([watcher.pk, crm_alerts.pk])
