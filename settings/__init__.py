@@ -224,7 +224,7 @@ SPECTACULAR_SETTINGS = {
         "TestimonialStatusEnum": "testimonials.choices.TestimonialStatus",
         "DeliveryStatusEnum": "webhooks.models.DeliveryStatus",
         "EventTypeEnum": "webhooks.event_types.registry.EVENT_TYPE_CHOICES",
-        "ReplayStatusEnum": "webhooks.api.serializers.REPLAY_STATUSES",
+        "ReplayStatusEnum": "webhooks.api.selections.REPLAY_STATUSES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

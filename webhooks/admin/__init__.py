@@ -2,7 +2,8 @@
 an overview with charts."""
 
 from webhooks.admin.endpoints import WebhookEndpointAdmin
-from webhooks.admin.log import WebhookDeliveryAdmin, WebhookEventAdmin
+from webhooks.admin.events import WebhookEventAdmin
+from webhooks.admin.log import WebhookDeliveryAdmin
 from webhooks.admin.overview import OverviewAdmin
 from webhooks.admin.subscribers import PortalActionAdmin, SubscriberAdmin
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from webhooks import formats
 from webhooks.access import visibility
 from webhooks.delivery_log import backlog, cancel, replay
-from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEvent
+from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery
 from webhooks.text import counted
 
 _M = TypeVar("_M", bound=Model)
@@ -42,7 +42,7 @@ class ReadOnlyAdmin(admin.ModelAdmin[_M]):
         return False
 
 
-def _pretty_json(value: Any) -> str:
+def pretty_json(value: Any) -> str:
     return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False))
 
 
@@ -73,7 +73,7 @@ class AttemptInline(admin.TabularInline[DeliveryAttempt, WebhookDelivery]):
 
     @admin.display(description="request headers (credentials redacted)")
     def headers_sent(self, obj: DeliveryAttempt) -> str:
-        return _pretty_json(obj.request_headers)
+        return pretty_json(obj.request_headers)
 
 
 @admin.register(WebhookDelivery)
@@ -171,7 +171,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
     @admin.display(description="request body")
     def payload(self, obj: WebhookDelivery) -> str:
         # As the endpoint's format renders it now: what the next try or a replay sends.
-        body = _pretty_json(json.loads(formats.render(obj.endpoint.format, obj.event.payload)))
+        body = pretty_json(json.loads(formats.render(obj.endpoint.format, obj.event.payload)))
         if obj.endpoint.format == formats.Format.STANDARD:
             return body
         return format_html(
@@ -245,28 +245,3 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
                 f"Replayed {counted(done, 'delivery')} {how}; a running worker sends them now.",
                 messages.SUCCESS,
             )
-
-
-class DeliveryInline(admin.TabularInline[WebhookDelivery, WebhookEvent]):
-    model = WebhookDelivery
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    fields = readonly_fields = ("endpoint", "status", "attempts", "last_status_code", "last_error")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin[WebhookEvent]):
-    list_display = ["id", "type", "created_at"]
-    list_filter = ["type", "created_at"]
-    search_fields = ["=id"]
-    date_hierarchy = "created_at"
-    fields = readonly_fields = ("id", "type", "created_at", "pretty_payload")
-    inlines = [DeliveryInline]
-
-    @admin.display(description="payload (request body)")
-    def pretty_payload(self, obj: WebhookEvent) -> str:
-        return _pretty_json(obj.payload_data())

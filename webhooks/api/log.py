@@ -21,7 +21,7 @@ from http_api.inputs import validated
 from http_api.openapi import problem_responses
 from http_api.receipts import ReceiptMixin
 from webhooks.access import scopes
-from webhooks.api import serializers
+from webhooks.api import selections, serializers
 from webhooks.api.filters import DeliveryFilter, EventFilter
 from webhooks.delivery_log import cancel, replay, selection
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
@@ -83,7 +83,7 @@ class DeliveryViewSet(
         return serializers.DeliverySerializer
 
     @extend_schema(
-        request=serializers.ReplayOneSerializer,
+        request=selections.ReplayOneSerializer,
         responses={200: serializers.DeliverySerializer, **problem_responses(409)},
         operation_id="deliveries_replay",
     )
@@ -96,14 +96,14 @@ class DeliveryViewSet(
         delivery. A delivery to a disabled endpoint is a 409: enable the endpoint first.
         """
         delivery = self.get_object()
-        as_new = validated(serializers.ReplayOneSerializer, request.data)["as_new"]
+        as_new = validated(selections.ReplayOneSerializer, request.data)["as_new"]
         chosen = selection.Selection(delivery_ids=(delivery.pk,))
         self._replay(chosen, dry_run=False, as_new=as_new)
         return Response(serializers.DeliverySerializer(delivery_rows().get(pk=delivery.pk)).data)
 
     @extend_schema(
-        request=serializers.ReplaySerializer,
-        responses={200: serializers.ReplayResultSerializer, **problem_responses(409)},
+        request=selections.ReplaySerializer,
+        responses={200: selections.ReplayResultSerializer, **problem_responses(409)},
         operation_id="deliveries_replay_selection",
     )
     @action(detail=False, methods=["post"], url_path="replay")
@@ -115,13 +115,13 @@ class DeliveryViewSet(
         nothing. Deliveries to disabled endpoints are skipped and counted in `skipped`;
         when the selection names deliveries or an endpoint, they are a 409 instead.
         """
-        filters = validated(serializers.ReplaySerializer, request.data)
+        filters = validated(selections.ReplaySerializer, request.data)
         chosen = _selection(filters, filters.get("status"))
         return Response(self._replay(chosen, filters["dry_run"], filters["as_new"]))
 
     @extend_schema(
-        request=serializers.CancelSerializer,
-        responses={200: serializers.CancelResultSerializer},
+        request=selections.CancelSerializer,
+        responses={200: selections.CancelResultSerializer},
         operation_id="deliveries_cancel_selection",
     )
     @action(detail=False, methods=["post"], url_path="cancel")
@@ -133,7 +133,7 @@ class DeliveryViewSet(
         with status `cancelled` and can be replayed. `dry_run` lists them and changes
         nothing.
         """
-        filters = validated(serializers.CancelSerializer, request.data)
+        filters = validated(selections.CancelSerializer, request.data)
         chosen = _selection(filters, [DeliveryStatus.PENDING])
         ids = [candidate.id for candidate in replay.candidates(chosen.queryset(), chosen.limit)]
         count = len(ids) if filters["dry_run"] else cancel.cancel(ids)
