@@ -54,13 +54,17 @@ class EndpointForm(forms.ModelForm[WebhookEndpoint]):
         "Discord messages, Teams workflow and connector URLs (webhook.office.com, "
         "logic.azure.com, powerplatform.com) Teams cards; pick one to override.",
     )
+    # initial: a new endpoint's form showed "null" in both boxes (a ModelForm without an
+    # instance takes its declared fields' initial, which was None).
     filter = JSONText(
         required=False,
+        initial=dict,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80, "class": "vLargeTextField"}),
         help_text=FILTER_HELP,
     )
     headers = JSONText(
         required=False,
+        initial=dict,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80, "class": "vLargeTextField"}),
         help_text='Extra request headers, e.g. {"Authorization": "Bearer …"}. Values are the '
         f"receiver's credentials: stored encrypted and never shown again. {headers.KEPT} "

@@ -4,6 +4,7 @@ the same rules as the admin's, the audit, the headers, and a fixed number of que
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -330,3 +331,16 @@ def test_a_form_posted_under_no_referrer_passes_csrf_with_its_token_only() -> No
     assert strict.post(path, form, secure=True).status_code == 302  # neither header
     foreign = {"referer": "https://evil.example/x"}
     assert strict.post(path, form, headers=foreign, secure=True).status_code == 403
+
+
+def test_a_new_endpoints_json_boxes_start_empty(
+    team_client: tuple[Client, Team], admin_client: Client
+) -> None:
+    """They showed "null", in the admin and the portal alike (the form is shared)."""
+    client, _ = team_client
+    for page in (
+        client.get("/portal/endpoints/new/"),
+        admin_client.get("/admin/webhooks/webhookendpoint/add/"),
+    ):
+        boxes = re.findall(r"<textarea[^>]*>\s*([^<]*)</textarea>", page.content.decode())
+        assert boxes == ["{}", "{}"]
