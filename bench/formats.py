@@ -1,4 +1,5 @@
-"""What the chat formats cost: rendering a body (done per delivery, when it is sent) and
+"""What the formats cost: rendering a body (done once per event and format, when its
+deliveries are made, and stored with them) and
 loopback throughput to Slack-format endpoints beside standard ones, measured back to back
 with the same events, endpoints and worker."""
 
@@ -26,11 +27,11 @@ def render_cost() -> dict[str, Any]:
     data["testimonial"]["content"] = LONG_CONTENT
     long = payloads.encode(payloads.envelope("testimonial.rejected", data, timezone.now()))
     results: dict[str, Any] = {}
-    for name in ("slack", "discord", "teams"):
+    for name in ("cloudevents", "slack", "discord", "teams"):
         for size, payload in (("sample", short), ("long", long)):
             started = time.perf_counter()
             for _ in range(RENDERS):
-                formats.render(name, payload)
+                formats.render(name, payload, preview.SAMPLE_ID)
             elapsed = time.perf_counter() - started
             results[f"render_{name}_{size}_us"] = elapsed / RENDERS * 1e6
     return results

@@ -129,6 +129,13 @@ ROWS: list[Row] = [
         "≤ 30 / ≤ 100 ms (SQLite)",
     ),
     (
+        "CloudEvents format: render µs, sample / 5,000 characters",
+        lambda r: _figure(
+            r, "render_cloudevents_sample_us", "{:.0f} / {:.0f} µs", "render_cloudevents_long_us"
+        ),
+        "",
+    ),
+    (
         "Slack format: render µs, sample / 5,000 characters",
         lambda r: _figure(
             r, "render_slack_sample_us", "{:.0f} / {:.0f} µs", "render_slack_long_us"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
@@ -39,6 +40,11 @@ def format_duration(delta: timedelta) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
     return f"{seconds:g}s"
+
+
+def format_durations(deltas: Sequence[timedelta]) -> str:
+    """A schedule as WEBHOOKS_RETRY_SCHEDULE is written: ``5s,5m,30m``."""
+    return ",".join(format_duration(delta) for delta in deltas)
 
 
 def parse_moment(text: str, now: datetime) -> datetime:

@@ -7,7 +7,7 @@ from django import forms
 from django.forms.fields import InvalidJSONInput
 
 from webhooks.conf import conf
-from webhooks.durations import format_duration
+from webhooks.durations import format_duration, format_durations
 from webhooks.event_types.registry import EVENT_TYPES
 from webhooks.exceptions import InvalidDuration
 from webhooks.formats import Format
@@ -85,6 +85,8 @@ class EndpointForm(forms.ModelForm[WebhookEndpoint]):
             "max_in_flight",
             "rate_limit",
             "ordered",
+            "timeout",
+            "retry_schedule",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -100,6 +102,19 @@ class EndpointForm(forms.ModelForm[WebhookEndpoint]):
             self.fields["max_in_flight"].help_text = (
                 "Requests sent to this endpoint at the same time, across every worker. Empty: "
                 f"the default, {conf.endpoint_max_in_flight} (WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT)."
+            )
+        if "timeout" in self.fields:
+            self.fields["timeout"].help_text = (
+                "Seconds a whole try may take: connecting, sending, waiting, reading. Empty: "
+                f"the default, {conf.timeout:g} (WEBHOOKS_TIMEOUT). Below WEBHOOKS_LEASE "
+                f"({conf.lease.total_seconds():g})."
+            )
+        if "retry_schedule" in self.fields:
+            default = format_durations(conf.retry_schedule)
+            self.fields["retry_schedule"].help_text = (
+                "Delays before each retry, separated by commas (N delays, N+1 tries). Empty: "
+                f"the default, {default} (WEBHOOKS_RETRY_SCHEDULE). A delivery keeps the "
+                "schedule it started with; a replay starts this one."
             )
 
     def clean_headers(self) -> Any:

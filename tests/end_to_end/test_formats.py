@@ -1,12 +1,13 @@
-"""Slack, Discord and Teams formats end to end: the real worker sends every event type to
-a local receiver as each platform's message, signed like every other delivery; a
-filtered endpoint gets only the events its filter lets through."""
+"""Formats end to end: the real worker sends every event type to a local receiver as a
+CloudEvents 1.0 event and as each chat platform's message, signed like every other
+delivery; a filtered endpoint gets only the events its filter lets through."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from cloudevents.core.bindings.http import HTTPMessage, from_http_event
 from pytest_django import Settings
 from standardwebhooks.webhooks import Webhook
 
@@ -16,7 +17,7 @@ from tests.support.receiver import Receiver
 from tests.support.worker import StartWorker
 from webhooks import endpoint_actions, formats
 from webhooks.event_types.registry import ALL_EVENTS_TYPES, TESTIMONIAL_SIGNALS
-from webhooks.models import WebhookEvent
+from webhooks.models import WebhookDelivery, WebhookEvent
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +30,7 @@ def test_every_event_type_arrives_in_every_format(
     settings.SITE_URL = SITE  # as the worker has it, to render what it should have sent
     endpoints = {
         name: make_endpoint(url=receiver.url(f"/{name}"), format=name)
-        for name in ("standard", "slack", "discord", "teams")
+        for name in ("standard", "cloudevents", "slack", "discord", "teams")
     }
     picky = make_endpoint(
         url=receiver.url("/picky"),
@@ -54,7 +55,7 @@ def test_every_event_type_arrives_in_every_format(
     endpoint_actions.enable(quiet)
 
     per_endpoint = len(TESTIMONIAL_SIGNALS) + 1 + 1  # the lifecycle, the 2-star one, the test
-    receiver.wait_for(lambda got: len(got) >= 4 * per_endpoint + 2 + 2, timeout=60)
+    receiver.wait_for(lambda got: len(got) >= 5 * per_endpoint + 2 + 2, timeout=60)
     events = {str(event.id): event for event in WebhookEvent.objects.all()}
     for name, endpoint in endpoints.items():
         requests = receiver.at(f"/{name}")
@@ -65,9 +66,15 @@ def test_every_event_type_arrives_in_every_format(
             event = events[request.headers["webhook-id"]]
             types.add(event.type)
             # What the admin shows as the body is what was sent, byte for byte.
-            assert request.body.decode() == formats.render(name, event.payload)
-            assert request.headers["content-type"] == "application/json"
-            if name != "standard":
+            delivery = WebhookDelivery.objects.get(event=event, endpoint=endpoint)
+            assert request.body.decode() == delivery.request_body()
+            assert request.headers["content-type"] == formats.content_type(name)
+            if name == "cloudevents":
+                cloud_event = from_http_event(HTTPMessage(request.headers, request.body))
+                assert cloud_event.get_id() == request.headers["webhook-id"]
+                assert (cloud_event.get_source(), cloud_event.get_type()) == (SITE, event.type)
+                assert cloud_event.get_data() == json.loads(event.payload)["data"]
+            elif name != "standard":
                 CHECKS[name](json.loads(request.body))
         assert types == set(ALL_EVENTS_TYPES)
 

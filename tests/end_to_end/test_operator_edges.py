@@ -1,13 +1,16 @@
 """The operator's edges with the real worker and a real receiver: muted imports send
 nothing, a cancelled delivery is never tried again, replays keep the webhook-id unless
-asked for a new one."""
+asked for a new one, an endpoint's own timeout and retry schedule apply, and a delivery
+keeps the format and schedule it was made with."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
 import pytest
+from cloudevents.core.bindings.http import HTTPMessage, from_http_event
 from django.core.management import call_command
 from standardwebhooks.webhooks import Webhook
 
@@ -100,3 +103,54 @@ def test_a_failing_endpoint_is_announced_and_its_recovery_too(
     )
     assert recovered["type"] == "endpoint.recovered"
     assert recovered["data"]["endpoint"]["id"] == down.pk
+
+
+def test_an_endpoint_keeps_its_own_timeout_schedule_and_pinned_format(
+    receiver: Receiver, start_worker: StartWorker
+) -> None:
+    # The worker's own settings would wait 15 s per try and minutes between them.
+    tuned = make_endpoint(
+        url=receiver.url("/tuned"), format="cloudevents", timeout=0.5, retry_schedule="1s,1s"
+    )
+    receiver.hangs["/tuned"] = 3
+    pinned = make_endpoint(url=receiver.url("/pinned"), format="discord", retry_schedule="1s")
+    receiver.script("/pinned", 500, 200)
+    start_worker(WEBHOOKS_TIMEOUT="15", WEBHOOKS_RETRY_SCHEDULE="5m,1h")
+
+    make_testimonial(title="Tuned")
+    receiver.wait_for(lambda got: len([r for r in got if r.path == "/pinned"]) == 1, timeout=30)
+    # While the first try's retry waits: the endpoint's format and schedule change. The
+    # pending delivery keeps what it was made with; a new one gets the new.
+    pinned.format, pinned.retry_schedule = "standard", "1h"
+    pinned.full_clean()
+    pinned.save()
+    receiver.wait_for(lambda got: len([r for r in got if r.path == "/pinned"]) == 2, timeout=30)
+    first, retried = receiver.at("/pinned")
+    assert retried.body == first.body
+    assert "embeds" in json.loads(retried.body)
+    Webhook(pinned.secret).verify(retried.body, retried.headers)
+
+    # The tuned endpoint: three tries, each cut off at 0.5 s, a second apart, then failed.
+    wait_until(
+        lambda: WebhookDelivery.objects.filter(endpoint=tuned, status="failed").exists(),
+        30,
+        "the tuned endpoint's delivery failed after its own schedule",
+    )
+    delivery = WebhookDelivery.objects.get(endpoint=tuned)
+    tries = list(delivery.attempt_log.order_by("number"))
+    assert delivery.attempts == len(tries) == 3
+    assert all(t.status_code is None and t.duration_ms < 2000 for t in tries), [
+        (t.duration_ms, t.error) for t in tries
+    ]
+    requests = receiver.at("/tuned")
+    assert len({r.body for r in requests}) == 1
+    for request in requests:
+        assert request.headers["content-type"] == "application/cloudevents+json"
+        event = from_http_event(HTTPMessage(request.headers, request.body))
+        assert event.get_id() == request.headers["webhook-id"] == str(delivery.event_id)
+        assert Webhook(tuned.secret).verify(request.body, request.headers)
+
+    make_testimonial(title="After the change")
+    receiver.wait_for(lambda got: len([r for r in got if r.path == "/pinned"]) == 3, timeout=30)
+    after = receiver.at("/pinned")[2]
+    assert json.loads(after.body)["type"] == "testimonial.created"  # standard now

@@ -41,7 +41,7 @@ def test_a_chat_message_is_shown_as_it_reads(listener: Listener) -> None:
     url, secret, output = listener
     payload = '{"type":"testimonial.created","timestamp":"2026-11-24T10:00:00.000000Z",'
     payload += '"data":{"testimonial":{"id":7,"author_name":"Ada","rating":4,"content":"Good"}}}'
-    body = formats.render("slack", payload).encode()
+    body = formats.render("slack", payload, "msg_1").encode()
 
     assert httpx.post(url, content=body, headers=signed(secret, body)).status_code == 202
     printed = wait_for_text(output, "slack message")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from webhooks.sending.attempt import Outcome, Target, attempt
 from webhooks.sending.transport import new_client
 from webhooks.trust.signing import generate_secret
 
 
-def target(url: str) -> Target:
-    return Target(
+def target(url: str, **overrides: Any) -> Target:
+    plain = Target(
         delivery_id=1,
         endpoint_id=1,
         url=url,
@@ -18,8 +21,10 @@ def target(url: str) -> Target:
         body=b'{"type":"webhook.test"}',
         schedule_position=0,
     )
+    return replace(plain, **overrides)
 
 
-def send(url: str) -> Outcome:
+def send(url: str, **overrides: Any) -> Outcome:
+    """One try to ``url``; ``overrides`` change the target (``timeout=``, ``body=``…)."""
     with new_client() as client:
-        return attempt(client, target(url))
+        return attempt(client, target(url, **overrides))

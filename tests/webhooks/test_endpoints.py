@@ -160,3 +160,19 @@ def test_deleting_an_endpoint_deletes_its_log_but_keeps_the_events() -> None:
     assert WebhookEvent.objects.count() == 1
     assert list(WebhookDelivery.objects.values_list("endpoint", flat=True)) == [kept.pk]
     assert DeliveryAttempt.objects.count() == 1
+
+
+def test_an_endpoints_timeout_and_schedule_fall_back_to_the_settings(settings: Settings) -> None:
+    settings.WEBHOOKS_TIMEOUT = 9
+    settings.WEBHOOKS_RETRY_SCHEDULE = "1m,2m"
+    plain = WebhookEndpoint(url="https://hooks.example.com/a")
+    tuned = WebhookEndpoint(url="https://hooks.example.com/b", timeout=2.5, retry_schedule="5s")
+
+    assert (plain.effective_timeout(), tuned.effective_timeout()) == (9.0, 2.5)
+    assert plain.effective_retry_schedule() == (timedelta(minutes=1), timedelta(minutes=2))
+    assert tuned.effective_retry_schedule() == (timedelta(seconds=5),)
+    # Saved before WEBHOOKS_LEASE was shortened below it: the setting applies instead of a
+    # try that could outlive its claim.
+    settings.WEBHOOKS_LEASE = "2s"
+    settings.WEBHOOKS_TIMEOUT = 1.5
+    assert tuned.effective_timeout() == 1.5

@@ -25,9 +25,11 @@ from webhooks.models import WebhookEndpoint
 from webhooks.sending import health
 
 HEALTH_WINDOW = timedelta(hours=24)
+DELIVERY_FIELDS = ["max_in_flight", "rate_limit", "ordered", "timeout", "retry_schedule"]
 DELIVERY_EXPLANATION = (
     "How this endpoint is sent to, whichever worker sends: at most this many requests at "
-    "once, at most this many a second, and, if ordered, one at a time in event order. "
+    "once, at most this many a second, and, if ordered, one at a time in event order; "
+    "each try within its timeout, failed ones retried on its schedule. "
     "A 429 or 503 with Retry-After pauses the whole endpoint until then."
 )
 
@@ -106,7 +108,7 @@ class WebhookEndpointAdmin(EndpointPages):
                 (
                     "Delivery",
                     {
-                        "fields": ["max_in_flight", "rate_limit", "ordered"],
+                        "fields": [*DELIVERY_FIELDS],
                         "description": DELIVERY_EXPLANATION,
                     },
                 ),
@@ -116,7 +118,7 @@ class WebhookEndpointAdmin(EndpointPages):
             (
                 "Delivery",
                 {
-                    "fields": ["max_in_flight", "rate_limit", "ordered", "pause"],
+                    "fields": [*DELIVERY_FIELDS, "pause"],
                     "description": DELIVERY_EXPLANATION,
                 },
             ),

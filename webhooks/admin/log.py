@@ -18,7 +18,9 @@ from django.views.decorators.http import require_POST
 
 from webhooks import formats
 from webhooks.access import visibility
+from webhooks.conf import conf
 from webhooks.delivery_log import backlog, cancel, replay
+from webhooks.durations import format_durations
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery
 from webhooks.text import counted
 
@@ -100,6 +102,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
         "status_badge",
         "attempts",
         "next_attempt_at",
+        "schedule",
         "last_status_code",
         "last_error",
         "created_at",
@@ -168,15 +171,20 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
         url = reverse("admin:webhooks_webhookendpoint_change", args=[obj.endpoint_id])
         return format_html('<a href="{}">{}</a> ({})', url, obj.endpoint, obj.endpoint.masked_url)
 
+    @admin.display(description="retry schedule")
+    def schedule(self, obj: WebhookDelivery) -> str:
+        # Kept from when the delivery started (or was replayed): the endpoint's may differ.
+        return obj.retry_schedule or f"{format_durations(conf.retry_schedule)} (the default)"
+
     @admin.display(description="request body")
     def payload(self, obj: WebhookDelivery) -> str:
-        # As the endpoint's format renders it now: what the next try or a replay sends.
-        body = pretty_json(json.loads(formats.render(obj.endpoint.format, obj.event.payload)))
-        if obj.endpoint.format == formats.Format.STANDARD:
+        # Fixed when the delivery was made: what every try and a replay send.
+        body = pretty_json(json.loads(obj.request_body()))
+        if obj.format == formats.Format.STANDARD:
             return body
         return format_html(
-            "<p>{} (the event, as the endpoint's format renders it)</p>{}",
-            obj.endpoint.get_format_display(),
+            "<p>{} (the event in the format the delivery was made with)</p>{}",
+            obj.get_format_display(),
             body,
         )
 

@@ -13,7 +13,6 @@ from rest_framework import serializers
 
 from http_api.errors import clean_and_save
 from http_api.receipts import caller_key
-from webhooks import formats
 from webhooks.access import visibility
 from webhooks.event_types.registry import EVENT_TYPE_CHOICES
 from webhooks.formats import Format
@@ -45,9 +44,11 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
     format = serializers.ChoiceField(
         choices=Format.choices,
         required=False,
-        help_text="The request body: Standard Webhooks JSON, or a Slack, Discord or Teams "
-        "message. Left out when creating: picked from the URL (hooks.slack.com → slack, "
-        "discord.com/api/webhooks → discord, Teams workflow URLs → teams, else standard).",
+        help_text="The request body: Standard Webhooks JSON, a CloudEvents 1.0 event "
+        "(structured JSON), or a Slack, Discord or Teams message; a delivery keeps the "
+        "format it was made with. Left out when creating: picked from the URL "
+        "(hooks.slack.com → slack, discord.com/api/webhooks → discord, Teams workflow URLs "
+        "→ teams, else standard).",
     )
     filter = serializers.DictField(
         child=serializers.JSONField(),
@@ -77,7 +78,8 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
         fields = [
             "id", "url", "format", "description", "subscriber", "event_types", "filter",
             "headers", "header_names",
-            "max_in_flight", "rate_limit", "ordered", "secret", *HEALTH_FIELDS,
+            "max_in_flight", "rate_limit", "ordered", "timeout", "retry_schedule",
+            "secret", *HEALTH_FIELDS,
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = [*HEALTH_FIELDS, "created_at", "updated_at"]
@@ -204,7 +206,8 @@ class AttemptSerializer(serializers.ModelSerializer[DeliveryAttempt]):
 class DeliveryDetailSerializer(DeliverySerializer):
     attempts_log = AttemptSerializer(many=True, read_only=True, source="attempt_log")
     body = serializers.SerializerMethodField(
-        help_text="The request body this endpoint gets, in its format (what a replay sends). "
+        help_text="The request body every try of this delivery sends, in the format it was "
+        "made with (what a replay sends). "
         "Null unless the key also holds testimonials:read."
     )
 
@@ -214,9 +217,7 @@ class DeliveryDetailSerializer(DeliverySerializer):
     def get_body(self, delivery: WebhookDelivery) -> dict[str, Any] | None:
         if not visibility.key_sees_payloads(caller_key(self.context)):
             return None
-        body: dict[str, Any] = json.loads(
-            formats.render(delivery.endpoint.format, delivery.event.payload)
-        )
+        body: dict[str, Any] = json.loads(delivery.request_body())
         return body
 
 

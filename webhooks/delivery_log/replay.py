@@ -1,10 +1,12 @@
 """Sending deliveries again on a fresh retry schedule: what ``replay_webhooks`` and the
 admin's "replay selected" do.
 
-A replayed delivery keeps its event, so the same ``webhook-id`` and body, and its attempt
-log; the dispatcher signs it anew (new timestamp, current secrets) when it sends. That is
-the default because Standard Webhooks receivers deduplicate on ``webhook-id``: a replay
-of something they never processed is taken, one they did process is safely ignored.
+A replayed delivery keeps its event, so the same ``webhook-id`` and body (and format,
+fixed when it was made), and its attempt log; its retry schedule starts again as the
+endpoint's schedule is now. The dispatcher signs it anew (new timestamp, current
+secrets) when it sends. That is the default because Standard Webhooks receivers
+deduplicate on ``webhook-id``: a replay of something they never processed is taken, one
+they did process is safely ignored.
 ``as_new`` is for the second case, when the receiver must process it again.
 Deliveries to a disabled endpoint are never replayed: they would only wait.
 """
@@ -18,9 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from webhooks import formats
 from webhooks.chunking import chunked
 from webhooks.delivery_log.selection import Selection
 from webhooks.exceptions import EndpointDisabled
@@ -136,31 +139,48 @@ def replay(
 
 
 def _again(ids: Sequence[int], now: datetime) -> int:
+    # The same body (fixed when the delivery was made), on a fresh schedule: the one the
+    # endpoint has now, as for a delivery starting today.
+    endpoint_schedule = WebhookEndpoint.objects.filter(pk=OuterRef("endpoint_id"))
     return WebhookDelivery.objects.filter(id__in=ids, endpoint__is_active=True).update(
         status=DeliveryStatus.PENDING,
         schedule_position=0,
         next_attempt_at=now,
+        retry_schedule=Subquery(endpoint_schedule.values("retry_schedule")[:1]),
         updated_at=now,
     )
 
 
 def _as_new(ids: Sequence[int], now: datetime) -> int:
     """For receivers that already processed the original and deduplicate on its
-    ``webhook-id`` (Standard Webhooks), yet need it again: the same body, a new id."""
-    pairs = WebhookDelivery.objects.filter(id__in=ids, endpoint__is_active=True).values_list(
-        "event_id", "endpoint_id"
+    ``webhook-id`` (Standard Webhooks), yet need it again: the same event in the same
+    format, under a new id (which a CloudEvents body carries too)."""
+    rows = WebhookDelivery.objects.filter(id__in=ids, endpoint__is_active=True).values_list(
+        "event_id", "endpoint_id", "format", "endpoint__retry_schedule"
     )
-    endpoints_of: dict[uuid.UUID, list[int]] = defaultdict(list)
-    for event_id, endpoint_id in pairs:
-        endpoints_of[event_id].append(endpoint_id)
-    originals = WebhookEvent.objects.only("type", "payload").in_bulk(list(endpoints_of))
+    deliveries_of: dict[uuid.UUID, list[tuple[int, str, str]]] = defaultdict(list)
+    for event_id, endpoint_id, format_name, schedule in rows:
+        deliveries_of[event_id].append((endpoint_id, format_name, schedule))
+    originals = WebhookEvent.objects.only("type", "payload").in_bulk(list(deliveries_of))
     copies = WebhookEvent.objects.bulk_create(
         WebhookEvent(type=originals[pk].type, payload=originals[pk].payload, created_at=now)
-        for pk in endpoints_of
+        for pk in deliveries_of
     )
     WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(event=copy, endpoint_id=endpoint_id, next_attempt_at=now, created_at=now)
-        for pk, copy in zip(endpoints_of, copies, strict=True)
-        for endpoint_id in endpoints_of[pk]
+        WebhookDelivery(
+            event=copy,
+            endpoint_id=endpoint_id,
+            format=format_name,
+            body=_body(copy, format_name),
+            retry_schedule=schedule,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for pk, copy in zip(deliveries_of, copies, strict=True)
+        for endpoint_id, format_name, schedule in deliveries_of[pk]
     )
-    return sum(len(endpoint_ids) for endpoint_ids in endpoints_of.values())
+    return sum(len(deliveries) for deliveries in deliveries_of.values())
+
+
+def _body(event: WebhookEvent, format_name: str) -> str | None:
+    return formats.stored_body(format_name, event.payload, event.webhook_id)

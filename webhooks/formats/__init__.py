@@ -1,8 +1,9 @@
-"""Request body formats. ``standard`` sends the stored event as it is (SPEC §3); the chat
-formats turn it into a message people read in Slack, Discord or Teams, one module each.
-Rendering is a pure function of the stored event (and SITE_URL, for links), so every try
-and replay of a delivery sends the same message. The Standard Webhooks headers go with
-every format."""
+"""Request body formats. ``standard`` sends the stored event as it is (SPEC §3);
+``cloudevents`` wraps it as a CloudEvents 1.0 event; the chat formats turn it into a
+message people read in Slack, Discord or Teams, one module each. The outbox renders a
+delivery's body once, when the delivery is made, and stores it: every try and replay sends
+the same bytes whatever later happens to the endpoint's format or SITE_URL. The Standard
+Webhooks headers go with every format."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 from django.db import models
 
 from webhooks.event_types.registry import OPERATIONAL_EVENTS, TEST_EVENT
-from webhooks.formats import discord, operations, slack, teams, testimonial
+from webhooks.formats import cloudevents, discord, operations, slack, teams, testimonial
 from webhooks.formats.message import Message
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 class Format(models.TextChoices):
     STANDARD = "standard", "Standard Webhooks JSON"
+    CLOUDEVENTS = "cloudevents", "CloudEvents 1.0 (structured JSON)"
     SLACK = "slack", "Slack message"
     DISCORD = "discord", "Discord message"
     TEAMS = "teams", "Microsoft Teams message (Adaptive Card)"
@@ -49,13 +51,21 @@ def build(payload: dict[str, Any]) -> Message:
     return testimonial.testimonial_message(event_type, payload, data)
 
 
-def render(format_name: str, payload: str) -> str:
-    """The request body an endpoint of ``format_name`` gets for the stored ``payload``."""
-    if format_name not in _RENDERERS:
+JSON = "application/json"
+
+
+def content_type(format_name: str) -> str:
+    """The ``content-type`` of a request body in ``format_name``."""
+    return cloudevents.CONTENT_TYPE if format_name == Format.CLOUDEVENTS else JSON
+
+
+def render(format_name: str, payload: str, webhook_id: str) -> str:
+    """The request body an endpoint of ``format_name`` gets for the stored ``payload`` of
+    the event ``webhook_id``."""
+    if format_name != Format.CLOUDEVENTS and format_name not in _RENDERERS:
         return payload
-    message_to_body, _ = _RENDERERS[format_name]
     try:
-        body = message_to_body(build(json.loads(payload)))
+        body = _to_body(format_name, json.loads(payload), webhook_id)
     except (AttributeError, KeyError, TypeError, ValueError):
         # Not an event this service stored (an edited row?): sending it as it is fails
         # visibly at the receiver and in the log, where a crash would stop the sender.
@@ -64,8 +74,23 @@ def render(format_name: str, payload: str) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
+def stored_body(format_name: str, payload: str, webhook_id: str) -> str | None:
+    """What a delivery in ``format_name`` stores as its body: ``None`` when it is the
+    event's payload as it is (the standard format), which is then not stored twice."""
+    if format_name != Format.CLOUDEVENTS and format_name not in _RENDERERS:
+        return None
+    return render(format_name, payload, webhook_id)
+
+
+def _to_body(format_name: str, event: dict[str, Any], webhook_id: str) -> dict[str, Any]:
+    if format_name == Format.CLOUDEVENTS:
+        return cloudevents.render(event, webhook_id)
+    message_to_body, _ = _RENDERERS[format_name]
+    return message_to_body(build(event))
+
+
 def as_text(format_name: str, body: str) -> str:
-    """What a person sees of a chat message; empty for the standard format."""
+    """What a person sees of a chat message; empty for the formats machines read."""
     if format_name not in _RENDERERS:
         return ""
     _, body_to_text = _RENDERERS[format_name]
@@ -76,6 +101,8 @@ def identify(body: Any) -> str:
     """Which format a received body is in, judging by its shape."""
     if not isinstance(body, dict):
         return Format.STANDARD
+    if "specversion" in body:
+        return Format.CLOUDEVENTS
     if "blocks" in body:
         return Format.SLACK
     if "embeds" in body:

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from webhooks import event_filters
+from webhooks.conf import conf
 from webhooks.durations import format_duration, parse_duration
 from webhooks.event_types import catalogue
 from webhooks.event_types.registry import ALL_EVENTS_TYPES
@@ -21,6 +22,12 @@ from webhooks.trust import signing
 from webhooks.trust.fields import EncryptedJSONField, EncryptedSecretField
 from webhooks.trust.masking import mask_url
 from webhooks.validation.headers import validate_custom_headers
+from webhooks.validation.tuning import (
+    MAX_SCHEDULE_CHARS,
+    parse_schedule,
+    validate_retry_schedule,
+    validate_timeout,
+)
 from webhooks.validation.validators import validate_event_types, validate_webhook_url
 
 # An endpoint asking for more is asking for a denial of service of its own receiver.
@@ -83,9 +90,10 @@ class WebhookEndpoint(models.Model):
         choices=Format.choices,
         default="",  # picked from the URL on save
         blank=True,
-        help_text="What each request body is: the event as Standard Webhooks JSON, or a "
-        "message for Slack, Discord or Teams. Every format is signed the same way. Left "
-        "empty, it is picked from the URL.",
+        help_text="What each request body is: the event as Standard Webhooks JSON, a "
+        "CloudEvents 1.0 event, or a message for Slack, Discord or Teams. Every format is "
+        "signed the same way. Left empty, it is picked from the URL. A delivery keeps the "
+        "format it was created with.",
     )
     filter = models.JSONField(
         default=dict,
@@ -118,6 +126,21 @@ class WebhookEndpoint(models.Model):
         default=False,
         help_text="One request at a time, in event order; a failing delivery holds the "
         "ones behind it until it succeeds or its retries run out.",
+    )
+    timeout = models.FloatField(
+        "timeout (seconds)",
+        null=True,
+        blank=True,
+        validators=[validate_timeout],
+        help_text="Seconds a whole try may take: connecting, sending, waiting, reading. "
+        "Empty: WEBHOOKS_TIMEOUT.",
+    )
+    retry_schedule = models.CharField(
+        max_length=MAX_SCHEDULE_CHARS,
+        blank=True,
+        validators=[validate_retry_schedule],
+        help_text="Delays before each retry, e.g. 10s,1m,10m,1h (N delays, N+1 tries). "
+        "Empty: WEBHOOKS_RETRY_SCHEDULE. A delivery keeps the schedule it started with.",
     )
     paused_until = models.DateTimeField(null=True, blank=True, editable=False)
     pause_reason = models.TextField(blank=True, editable=False)
@@ -193,6 +216,19 @@ class WebhookEndpoint(models.Model):
         if self.previous_secret and expires is not None and expires > timezone.now():
             secrets.append(self.previous_secret)
         return secrets
+
+    def effective_timeout(self) -> float:
+        """The endpoint's timeout, else WEBHOOKS_TIMEOUT. One saved before WEBHOOKS_LEASE
+        was shortened below it gives way to the setting rather than be sent twice."""
+        own = self.timeout
+        if own is not None and 0 < own < conf.lease.total_seconds():
+            return own
+        return conf.timeout
+
+    def effective_retry_schedule(self) -> tuple[timedelta, ...]:
+        if self.retry_schedule:
+            return parse_schedule(self.retry_schedule)
+        return tuple(conf.retry_schedule)
 
     def ensure_active(self) -> None:
         """Raises EndpointDisabled, naming the endpoint and why, when it is switched off."""

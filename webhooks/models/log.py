@@ -9,7 +9,10 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from webhooks import formats
+from webhooks.formats import Format
 from webhooks.models.endpoints import WebhookEndpoint
+from webhooks.validation.tuning import MAX_SCHEDULE_CHARS
 
 
 class WebhookEvent(models.Model):
@@ -65,6 +68,22 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Fixed when the delivery is made (SPEC §12), so changing the endpoint later does not
+    # change what its pending retries and replays send.
+    format = models.CharField(max_length=20, choices=Format.choices, default=Format.STANDARD)
+    # NULL, not "": the body is the event's payload, not stored twice.
+    body = models.TextField(  # noqa: DJ001
+        null=True,
+        blank=True,
+        help_text="The request body, when it is not the event's payload as it is (every "
+        "format but standard).",
+    )
+    retry_schedule = models.CharField(
+        max_length=MAX_SCHEDULE_CHARS,
+        blank=True,
+        help_text="The endpoint's retry schedule when this delivery started (or was "
+        "replayed); empty: WEBHOOKS_RETRY_SCHEDULE.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,6 +116,13 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event.type} → {self.endpoint}"
+
+    def request_body(self) -> str:
+        """The exact body every try of this delivery sends. Deliveries made before bodies
+        were stored are rendered from their event in their (pinned) format."""
+        if self.body is not None:
+            return self.body
+        return formats.render(self.format, self.event.payload, self.event.webhook_id)
 
 
 def is_success(status_code: int | None) -> bool:

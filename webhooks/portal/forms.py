@@ -21,7 +21,16 @@ def receivable(subscriber: Subscriber) -> list[str]:
 
 class PortalEndpointForm(EndpointForm):
     class Meta(EndpointForm.Meta):
-        fields = ["url", "format", "description", "event_types", "filter", "headers"]
+        fields = [
+            "url",
+            "format",
+            "description",
+            "event_types",
+            "filter",
+            "headers",
+            "timeout",
+            "retry_schedule",
+        ]
 
     def __init__(self, *args: Any, subscriber: Subscriber, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

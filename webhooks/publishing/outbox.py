@@ -1,8 +1,7 @@
 """Recording events for delivery, inside the transaction of the change that caused them.
 
 Three queries whatever the number of endpoints: read the active endpoints, insert the
-event, insert every delivery with one ``INSERT … SELECT``. ``bulk_create`` would split
-the deliveries into several statements on SQLite (999 parameters per statement).
+event, insert every delivery (``delivery_rows``: one statement per format among them).
 """
 
 from __future__ import annotations
@@ -10,27 +9,26 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from functools import cache, partial
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from webhooks import event_filters
-from webhooks.chunking import chunked
 from webhooks.conf import conf
 from webhooks.event_types.registry import subscribed
 from webhooks.metrics import instruments
-from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.publishing import payloads
+from webhooks.models import WebhookEndpoint, WebhookEvent
+from webhooks.publishing import delivery_rows, payloads
+from webhooks.publishing.delivery_rows import Recipient
 
 logger = logging.getLogger(__name__)
 
 
-def subscribers(event_type: str, about_endpoint: int | None = None) -> list[tuple[int, Any]]:
-    """(id, filter) of every active endpoint subscribed to ``event_type``: by naming it,
+def subscribers(event_type: str, about_endpoint: int | None = None) -> list[Recipient]:
+    """Every active endpoint subscribed to ``event_type``: by naming it,
     or by naming no type at all, which means every type but the operational ones.
 
     An event ``about_endpoint`` (the operational ones) goes only to endpoints of that
@@ -40,8 +38,12 @@ def subscribers(event_type: str, about_endpoint: int | None = None) -> list[tupl
     if about_endpoint is not None:
         owner = WebhookEndpoint.objects.filter(pk=about_endpoint).values("subscriber_id")
         active = active.filter(Q(subscriber__isnull=True) | Q(subscriber_id=Subquery(owner)))
-    rows = active.values_list("id", "event_types", "filter")
-    return [(pk, spec) for pk, types, spec in rows if subscribed(types, event_type)]
+    rows = active.values_list("id", "event_types", "filter", "format")
+    return [
+        Recipient(pk, spec, format_name)
+        for pk, types, spec, format_name in rows
+        if subscribed(types, event_type)
+    ]
 
 
 def publish(
@@ -57,15 +59,17 @@ def publish(
     operator's. ``build_data`` runs only when someone may receive the event. Returns ``None``
     when nobody does, or when the payload is over WEBHOOKS_MAX_PAYLOAD_BYTES."""
     candidates = (
-        subscribers(event_type, about_endpoint)
-        if endpoint_ids is None
-        else [(pk, None) for pk in endpoint_ids]
+        subscribers(event_type, about_endpoint) if endpoint_ids is None else _named(endpoint_ids)
     )
     if not candidates:
         return None
     data = build_data()
-    ids = [pk for pk, spec in candidates if event_filters.passes(spec, data, endpoint_id=pk)]
-    if not ids:
+    recipients = [
+        candidate
+        for candidate in candidates
+        if event_filters.passes(candidate.filter, data, endpoint_id=candidate.id)
+    ]
+    if not recipients:
         return None
     now = timezone.now()
     body = payloads.encode(payloads.envelope(event_type, data, now))
@@ -85,54 +89,16 @@ def publish(
     # it still makes the event and its deliveries one unit.
     with transaction.atomic(savepoint=False):
         event = WebhookEvent.objects.create(type=event_type, payload=body, created_at=now)
-        for chunk in chunked(ids):
-            _insert_deliveries(event, chunk, now)
+        delivery_rows.insert(event, recipients, now)
     transaction.on_commit(partial(instruments.count_event, event_type))
     wake_dispatchers_after_commit()
     return event
 
 
-def _insert_deliveries(event: WebhookEvent, endpoint_ids: Sequence[int], now: datetime) -> None:
-    quote = connection.ops.quote_name
-    fields = {f.name: f for f in WebhookDelivery._meta.concrete_fields}
-
-    def column(name: str) -> str:
-        return quote(str(fields[name].column))
-
-    def db_value(name: str, value: Any) -> Any:
-        return fields[name].get_db_prep_value(value, connection)
-
-    columns = [
-        "event",
-        "endpoint",
-        "status",
-        "attempts",
-        "schedule_position",
-        "next_attempt_at",
-        "last_error",
-        "created_at",
-        "updated_at",
-    ]
-    delivery_table = quote(WebhookDelivery._meta.db_table)
-    endpoint_table = quote(WebhookEndpoint._meta.db_table)
-    # Identifiers come from the models, quoted by the backend; values are parameters.
-    sql = (
-        f"INSERT INTO {delivery_table} ({', '.join(column(c) for c in columns)}) "  # noqa: S608
-        f"SELECT %s, {endpoint_table}.{quote('id')}, %s, 0, 0, %s, '', %s, %s "
-        f"FROM {endpoint_table} WHERE {endpoint_table}.{quote('id')} "
-        f"IN ({', '.join(['%s'] * len(endpoint_ids))})"
-    )
-    stamp = db_value("created_at", now)
-    params = [
-        db_value("event", event.pk),
-        DeliveryStatus.PENDING.value,
-        db_value("next_attempt_at", now),
-        stamp,
-        stamp,
-        *endpoint_ids,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+def _named(endpoint_ids: Sequence[int]) -> list[Recipient]:
+    """Endpoints named by the caller get the event whatever their filter."""
+    rows = WebhookEndpoint.objects.filter(pk__in=endpoint_ids).values_list("id", "format")
+    return [Recipient(pk, None, format_name) for pk, format_name in rows]
 
 
 @cache

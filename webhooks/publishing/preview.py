@@ -19,6 +19,9 @@ from webhooks.event_types.registry import OPERATIONAL_EVENTS, REGISTRY, TEST_EVE
 from webhooks.models import WebhookEndpoint, WebhookEvent
 from webhooks.publishing import operational_data, payloads, pings, receivers
 
+# The webhook id a made-up event is shown with (CloudEvents carries it in the body).
+SAMPLE_ID = "00000000-0000-0000-0000-000000000000"
+
 
 @dataclass(frozen=True)
 class Preview:
@@ -50,7 +53,7 @@ def preview(endpoint: WebhookEndpoint, event_type: str, real_events: bool = True
             payloads.envelope(event_type, sample_data(event_type, endpoint), timezone.now())
         )
         source = f"a sample {event_type} event (none has happened yet)"
-    body = formats.render(endpoint.format, payload)
+    body = formats.render(endpoint.format, payload, str(event.id) if event else SAMPLE_ID)
     data = json.loads(payload).get("data", {})
     receives = event_type == TEST_EVENT or subscribed(endpoint.event_types, event_type)
     return Preview(

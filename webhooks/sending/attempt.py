@@ -40,6 +40,11 @@ class Target:
     webhook_id: str
     body: bytes = field(repr=False)
     schedule_position: int
+    content_type: str = "application/json"
+    # The schedule the delivery started with; None: WEBHOOKS_RETRY_SCHEDULE.
+    retry_schedule: tuple[timedelta, ...] | None = None
+    # Seconds for the whole try; None: WEBHOOKS_TIMEOUT.
+    timeout: float | None = None
 
     def log_ids(self) -> dict[str, object]:
         """The ``extra`` of a log line about this delivery: fields of their own with
@@ -100,7 +105,7 @@ def request_headers(target: Target, timestamp: int) -> dict[str, str]:
         "webhook-signature": signing.sign(
             target.webhook_id, timestamp, target.body, target.secrets
         ),
-        "content-type": "application/json",
+        "content-type": target.content_type,
         "user-agent": conf.user_agent,
     }
 
@@ -194,9 +199,16 @@ def attempt(client: httpx.Client, target: Target) -> Outcome:
         outcome.finished_at = timezone.now()
         return outcome
     try:
+        seconds = target.timeout or conf.timeout
         with (
-            deadline(conf.timeout),
-            client.stream("POST", target.url, content=target.body, headers=sent) as response,
+            deadline(seconds),
+            client.stream(
+                "POST",
+                target.url,
+                content=target.body,
+                headers=sent,
+                timeout=httpx.Timeout(seconds, connect=min(seconds, conf.connect_timeout)),
+            ) as response,
         ):
             body = _read_bounded(response, conf.max_response_bytes)
         outcome.status_code = response.status_code

@@ -158,7 +158,7 @@ class Channel:
             self.stop(reason)
             return Pause(self.id, outcome.finished_at + wait, reason)
         if outcome.unreachable and not self._succeeded_since(outcome.started_at):
-            wait = next_retry_delay(1) or UNREACHABLE_PAUSE
+            wait = next_retry_delay(1, schedule=self.endpoint.retry_schedule) or UNREACHABLE_PAUSE
             reason = f"unreachable ({outcome.error}); one request will try it again"
             self.stop(reason)
             return Pause(self.id, outcome.finished_at + wait, reason)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
@@ -40,6 +40,8 @@ class EndpointSnapshot:
     max_in_flight: int
     rate_limit: float | None  # requests per second
     ordered: bool
+    timeout: float  # seconds for a whole try
+    retry_schedule: tuple[timedelta, ...]  # its own, or WEBHOOKS_RETRY_SCHEDULE
     failing: bool  # its last try failed: start with one request, not a burst
     rate_limited_until: datetime | None
     version: Version
@@ -61,6 +63,8 @@ def snapshot(endpoint: WebhookEndpoint, now: datetime) -> EndpointSnapshot:
         max_in_flight=endpoint.max_in_flight or conf.endpoint_max_in_flight,
         rate_limit=float(endpoint.rate_limit) if endpoint.rate_limit else None,
         ordered=endpoint.ordered,
+        timeout=endpoint.effective_timeout(),
+        retry_schedule=endpoint.effective_retry_schedule(),
         failing=endpoint.consecutive_failures > 0,
         rate_limited_until=endpoint.rate_limited_until,
         version=_version(

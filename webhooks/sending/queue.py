@@ -22,6 +22,7 @@ from webhooks.sending import statements
 from webhooks.sending.attempt import Target
 from webhooks.sending.claims import EndpointSnapshot
 from webhooks.sending.statements import PreparedQuery
+from webhooks.validation.tuning import parse_schedule
 
 # Beyond this many deliveries in hand an endpoint has enough work; skip the read rather
 # than send an ever longer NOT IN list.
@@ -64,7 +65,15 @@ def next_deliveries(
 
 
 # Plain rows, not model instances: this runs for every delivery sent.
-_COLUMNS = ("id", "schedule_position", "event_id", "event__payload")
+_COLUMNS = (
+    "id",
+    "schedule_position",
+    "event_id",
+    "event__payload",
+    "format",
+    "body",
+    "retry_schedule",
+)
 _POSITION = _COLUMNS.index("schedule_position")
 
 
@@ -87,14 +96,22 @@ def _interleave(first: list[int], second: list[int]) -> list[int]:
 
 
 def _target(endpoint: EndpointSnapshot, row: tuple[Any, ...]) -> Target:
-    pk, schedule_position, event_id, payload = row[:4]
+    pk, schedule_position, event_id, payload, format_name, body, schedule = row[:7]
+    webhook_id = str(event_id)
+    if body is None:
+        # The standard format's body is the payload; a delivery made before bodies were
+        # stored is rendered in the format it was pinned to.
+        body = formats.render(format_name, payload, webhook_id)
     return Target(
         delivery_id=pk,
         endpoint_id=endpoint.id,
         url=endpoint.url,
         secrets=endpoint.secrets,
         custom_headers=endpoint.headers,
-        webhook_id=str(event_id),
-        body=formats.render(endpoint.format, payload).encode(),
+        webhook_id=webhook_id,
+        body=body.encode(),
+        content_type=formats.content_type(format_name),
         schedule_position=schedule_position,
+        retry_schedule=parse_schedule(schedule) if schedule else None,
+        timeout=endpoint.timeout,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from tenacity import RetryCallState, Retrying, wait_chain, wait_random
@@ -11,7 +12,7 @@ from tenacity.wait import wait_base
 from webhooks.conf import conf
 
 
-def schedule_wait(schedule: list[timedelta], jitter: float) -> wait_base:
+def schedule_wait(schedule: Sequence[timedelta], jitter: float) -> wait_base:
     """Tenacity's wait strategy for the schedule: try ``n`` waits ``schedule[n-1]`` give
     or take ``jitter`` of it, so receivers that failed together are not retried together."""
     return wait_chain(
@@ -19,11 +20,16 @@ def schedule_wait(schedule: list[timedelta], jitter: float) -> wait_base:
     )
 
 
-def next_retry_delay(tries: int, retry_after: timedelta | None = None) -> timedelta | None:
-    """The wait before the next try, after ``tries`` tries of the current schedule have
-    failed; ``None`` when the schedule is used up. Never sooner than the receiver's
-    ``Retry-After``, which is capped by WEBHOOKS_RETRY_AFTER_MAX."""
-    schedule = conf.retry_schedule
+def next_retry_delay(
+    tries: int,
+    retry_after: timedelta | None = None,
+    schedule: Sequence[timedelta] | None = None,
+) -> timedelta | None:
+    """The wait before the next try, after ``tries`` tries of ``schedule`` (by default
+    WEBHOOKS_RETRY_SCHEDULE) have failed; ``None`` when it is used up. Never sooner than
+    the receiver's ``Retry-After``, which is capped by WEBHOOKS_RETRY_AFTER_MAX."""
+    if schedule is None:
+        schedule = conf.retry_schedule
     if tries > len(schedule):
         return None
     state = RetryCallState(Retrying(), None, (), {})

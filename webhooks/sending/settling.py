@@ -53,7 +53,8 @@ def settle(outcome: Outcome) -> Settlement:
     tries = outcome.target.schedule_position + 1
     if outcome.succeeded:
         return Settlement(DeliveryStatus.SUCCEEDED, None, outcome.status_code, "")
-    delay = None if outcome.gone else next_retry_delay(tries, outcome.retry_after)
+    schedule = outcome.target.retry_schedule
+    delay = None if outcome.gone else next_retry_delay(tries, outcome.retry_after, schedule)
     if delay is None:
         return Settlement(DeliveryStatus.FAILED, None, outcome.status_code, outcome.error)
     return Settlement(

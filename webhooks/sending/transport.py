@@ -53,6 +53,7 @@ class DeadlineExceeded(httpcore.ReadTimeout):
 def deadline(seconds: float) -> Iterator[None]:
     """Bounds every network operation of this thread, until the block ends."""
     _attempt.deadline = time.monotonic() + seconds
+    _attempt.seconds = seconds
     try:
         yield
     finally:
@@ -66,10 +67,15 @@ def _time_left(timeout: float | None) -> tuple[float | None, bool]:
         return timeout, False
     left = end - time.monotonic()
     if left <= 0:
-        raise DeadlineExceeded(f"gave up after the total limit of {conf.timeout:g}s")
+        raise DeadlineExceeded(_gave_up())
     if timeout is None or left < timeout:
         return left, True
     return timeout, False
+
+
+def _gave_up() -> str:
+    seconds = getattr(_attempt, "seconds", None) or conf.timeout
+    return f"gave up after the total limit of {seconds:g}s"
 
 
 @contextmanager
@@ -78,7 +84,7 @@ def _reporting_deadline(limited_by_deadline: bool) -> Iterator[None]:
         yield
     except (httpcore.ReadTimeout, httpcore.WriteTimeout, httpcore.ConnectTimeout):
         if limited_by_deadline:
-            raise DeadlineExceeded(f"gave up after the total limit of {conf.timeout:g}s") from None
+            raise DeadlineExceeded(_gave_up()) from None
         raise
 
 

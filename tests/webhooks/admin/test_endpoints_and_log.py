@@ -267,6 +267,8 @@ def test_the_endpoint_form_sets_how_it_is_sent_to(admin_client: Client) -> None:
             "max_in_flight": "8",
             "rate_limit": "2.5",
             "ordered": "on",
+            "timeout": "4.5",
+            "retry_schedule": "10s,1m,1h",
         },
     )
 
@@ -277,10 +279,19 @@ def test_the_endpoint_form_sets_how_it_is_sent_to(admin_client: Client) -> None:
         Decimal("2.5"),
         True,
     )
+    assert (endpoint.timeout, endpoint.retry_schedule) == (4.5, "10s,1m,1h")
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("max_in_flight", "0"), ("max_in_flight", "257"), ("rate_limit", "0")]
+    ("field", "value"),
+    [
+        ("max_in_flight", "0"),
+        ("max_in_flight", "257"),
+        ("rate_limit", "0"),
+        ("timeout", "0"),
+        ("timeout", "31"),  # over WEBHOOKS_LEASE (30s): a slow try would be sent twice
+        ("retry_schedule", "5s,,x"),
+    ],
 )
 def test_delivery_limits_out_of_range_are_refused(
     admin_client: Client, field: str, value: str
@@ -301,6 +312,18 @@ def test_the_form_says_what_an_empty_max_in_flight_means(
     page = admin_client.get(reverse("admin:webhooks_webhookendpoint_add")).content.decode()
 
     assert "Empty: the default, 7 (WEBHOOKS_ENDPOINT_MAX_IN_FLIGHT)" in page
+
+
+def test_the_form_says_what_an_empty_timeout_and_schedule_mean(
+    admin_client: Client, settings: Settings
+) -> None:
+    settings.WEBHOOKS_TIMEOUT = 8
+    settings.WEBHOOKS_RETRY_SCHEDULE = "5s,300s,2h"
+
+    page = admin_client.get(reverse("admin:webhooks_webhookendpoint_add")).content.decode()
+
+    assert "Empty: the default, 8 (WEBHOOKS_TIMEOUT)" in page
+    assert "Empty: the default, 5s,5m,2h (WEBHOOKS_RETRY_SCHEDULE)" in page
 
 
 def test_a_paused_endpoint_says_until_when_and_why_and_resumes_in_one_click(

@@ -166,9 +166,26 @@ def test_a_delivery_shows_the_body_its_endpoint_gets(admin_client: Client) -> No
     page = admin_client.get(reverse("admin:webhooks_webhookdelivery_change", args=[delivery.pk]))
 
     text = page.content.decode()
-    assert "Discord message (the event, as the endpoint's format renders it)" in text
+    assert "Discord message (the event in the format the delivery was made with)" in text
     assert "allowed_mentions" in text
     assert "Shown as a Discord embed\\\\." in text
+
+
+def test_a_delivery_shows_the_schedule_it_keeps(admin_client: Client, settings: Settings) -> None:
+    settings.WEBHOOKS_RETRY_SCHEDULE = "5s,5m"
+    tuned = make_endpoint(url="https://hooks.example.com/tuned", retry_schedule="2s,3s")
+    plain = make_endpoint(url="https://hooks.example.com/plain")
+    make_testimonial()
+    tuned.retry_schedule = "1h"
+    tuned.save()
+
+    def page(endpoint: WebhookEndpoint) -> str:
+        delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+        url = reverse("admin:webhooks_webhookdelivery_change", args=[delivery.pk])
+        return admin_client.get(url).content.decode()
+
+    assert "2s,3s" in page(tuned)
+    assert "5s,5m (the default)" in page(plain)
 
 
 def test_without_access_to_the_event_log_the_preview_uses_a_sample(client: Client) -> None:

@@ -63,6 +63,10 @@ def test_create_shows_the_secret_once_and_never_header_values(
         ({"url": "https://example.com/", "rate_limit": 0}, "rate_limit"),
         ({"url": "https://example.com/", "secret": "whsec_short"}, "secret"),
         ({"url": "https://example.com/", "headers": {"Host": "x"}}, "headers"),
+        ({"url": "https://example.com/", "timeout": 0}, "timeout"),
+        ({"url": "https://example.com/", "timeout": 30}, "timeout"),  # = WEBHOOKS_LEASE
+        ({"url": "https://example.com/", "retry_schedule": "5s,soon"}, "retry_schedule"),
+        ({"url": "https://example.com/", "format": "cloudevent"}, "format"),
     ],
 )
 def test_create_refuses_what_full_clean_refuses(
@@ -73,6 +77,24 @@ def test_create_refuses_what_full_clean_refuses(
     assert answer.status_code == 400, answer.content
     assert field in refused(answer), answer.content
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_an_endpoints_timeout_schedule_and_format_round_trip(
+    api_client: Callable[..., APIClient],
+) -> None:
+    client = api_client("webhooks:write", "webhooks:read")
+    body = {
+        "url": "https://events.example.com/in",
+        "format": "cloudevents",
+        "timeout": 2.5,
+        "retry_schedule": "10s,1m",
+    }
+    created = client.post(ENDPOINTS, body, format="json").json()
+    assert {k: created[k] for k in body} == body
+    changed = client.patch(
+        f"{ENDPOINTS}{created['id']}/", {"timeout": None, "retry_schedule": ""}, format="json"
+    ).json()
+    assert (changed["timeout"], changed["retry_schedule"]) == (None, "")
 
 
 def test_rotate_then_secret_then_sign_with_both(api_client: Callable[..., APIClient]) -> None:

@@ -25,6 +25,7 @@ from webhooks.publishing import payloads, preview
 
 CHAT_FORMATS = [Format.SLACK, Format.DISCORD, Format.TEAMS]
 ADMIN_LINK = "https://testimonials.example.com/admin/testimonials/testimonial/1/change/"
+WEBHOOK_ID = "6f1c2d4e-0000-4000-8000-000000000001"
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +52,9 @@ OPERATIONAL = {
 
 
 def rendered(format_name: str, payload: dict[str, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(formats.render(format_name, payloads.encode(payload)))
+    body: dict[str, Any] = json.loads(
+        formats.render(format_name, payloads.encode(payload), WEBHOOK_ID)
+    )
     return body
 
 
@@ -112,12 +115,14 @@ def test_an_anonymous_testimonial_shows_no_identity(format_name: str) -> None:
 @pytest.mark.parametrize("format_name", CHAT_FORMATS)
 def test_rendering_depends_only_on_the_stored_event(format_name: str) -> None:
     stored = payloads.encode(sample("testimonial.created"))
-    assert formats.render(format_name, stored) == formats.render(format_name, stored)
+    assert formats.render(format_name, stored, WEBHOOK_ID) == formats.render(
+        format_name, stored, WEBHOOK_ID
+    )
 
 
 def test_the_standard_format_sends_the_stored_event_unchanged() -> None:
     stored = payloads.encode(sample("testimonial.created"))
-    assert formats.render(Format.STANDARD, stored) == stored
+    assert formats.render(Format.STANDARD, stored, WEBHOOK_ID) == stored
     assert formats.as_text(Format.STANDARD, stored) == ""
 
 
@@ -268,7 +273,9 @@ def test_slack_cuts_after_escaping_and_never_splits_an_entity() -> None:
 
 @pytest.mark.parametrize("format_name", list(Format))
 def test_a_body_is_identified_by_its_shape(format_name: str) -> None:
-    body = json.loads(formats.render(format_name, payloads.encode(sample("testimonial.created"))))
+    body = json.loads(
+        formats.render(format_name, payloads.encode(sample("testimonial.created")), WEBHOOK_ID)
+    )
     assert formats.identify(body) == format_name
     assert formats.identify(["not", "an", "object"]) == Format.STANDARD
 
@@ -284,7 +291,7 @@ def test_lengths_are_counted_as_they_are_sent(text: str) -> None:
 
 
 def test_a_payload_that_is_not_an_event_is_sent_as_it_is(caplog: pytest.LogCaptureFixture) -> None:
-    assert formats.render(Format.SLACK, "[1, 2]") == "[1, 2]"
+    assert formats.render(Format.SLACK, "[1, 2]", WEBHOOK_ID) == "[1, 2]"
     assert "could not render a slack message" in caplog.text
     body = rendered(Format.DISCORD, {"type": "testimonial.created", "data": "odd"})
     assert body["embeds"][0]["title"] == "New testimonial"

@@ -116,6 +116,38 @@ def test_adding_an_endpoint_shows_its_secret_once_and_records_it(
     assert actions(team)[-1] == "created an endpoint"
 
 
+def test_a_subscriber_tunes_its_endpoints_timeout_schedule_and_format(
+    team_client: tuple[Client, Team],
+) -> None:
+    client, team = team_client
+    endpoint = team.endpoint
+    refused = client.post(
+        f"/portal/endpoints/{endpoint.pk}/",
+        {"url": endpoint.url, "timeout": "0", "retry_schedule": "soon"},
+    )
+    assert refused.status_code == 200
+    assert b"must be above 0" in refused.content
+    assert b"is not a duration" in refused.content
+
+    saved = client.post(
+        f"/portal/endpoints/{endpoint.pk}/",
+        {
+            "url": endpoint.url,
+            "format": "cloudevents",
+            "timeout": "3",
+            "retry_schedule": "30s,5m",
+        },
+    )
+
+    assert saved.status_code == 302, saved.content.decode()
+    endpoint.refresh_from_db()
+    assert (endpoint.format, endpoint.timeout, endpoint.retry_schedule) == (
+        "cloudevents",
+        3.0,
+        "30s,5m",
+    )
+
+
 def test_the_models_rules_apply_in_the_portal(
     team_client: tuple[Client, Team], settings: Settings
 ) -> None:

@@ -58,8 +58,8 @@ def sent(event_type: str) -> list[tuple[dict[str, Any], list[int]]]:
 
 def test_all_events_endpoints_do_not_get_them(ops: WebhookEndpoint) -> None:
     everything = make_endpoint(description="all events")
-    assert [pk for pk, _ in outbox.subscribers(ENDPOINT_DISABLED)] == [ops.pk]
-    assert sorted(pk for pk, _ in outbox.subscribers("testimonial.created")) == [everything.pk]
+    assert [r.id for r in outbox.subscribers(ENDPOINT_DISABLED)] == [ops.pk]
+    assert sorted(r.id for r in outbox.subscribers("testimonial.created")) == [everything.pk]
 
 
 def test_an_operator_disabling_and_enabling(ops: WebhookEndpoint) -> None:

@@ -143,3 +143,28 @@ def test_clients_enforce_no_redirects_and_no_proxies_from_the_environment(
         assert client.follow_redirects is False
         assert client.trust_env is False
         assert isinstance(client.timeout, httpx.Timeout)
+
+
+def test_an_endpoints_own_timeout_replaces_the_setting(
+    receiver: Receiver, settings: Settings
+) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+    settings.WEBHOOKS_TIMEOUT = 10
+    receiver.hangs["/slow"] = 3
+    started = time.monotonic()
+
+    outcome = send(receiver.url("/slow"), timeout=0.5)
+
+    assert time.monotonic() - started < 2
+    assert outcome.status_code is None
+    assert outcome.failure == "timeout", outcome.error
+    assert "0.5s" in outcome.error or "timed out" in outcome.error
+
+
+def test_the_content_type_is_the_targets(receiver: Receiver, settings: Settings) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+
+    send(receiver.url("/ce"), content_type="application/cloudevents+json")
+
+    (received,) = receiver.received
+    assert received.headers["content-type"] == "application/cloudevents+json"

@@ -82,10 +82,12 @@ class Command(BaseCommand):
             payload = json.loads(body)
             kind = payload.get("type", "?")
             shown = json.dumps(payload, indent=2, ensure_ascii=False)
-            chat = formats.identify(payload)
-            if chat != formats.Format.STANDARD:
+            received = formats.identify(payload)
+            if received == formats.Format.CLOUDEVENTS:
+                kind = f"{kind} (CloudEvents)"
+            elif received != formats.Format.STANDARD:
                 # A chat message: shown as it would read in the channel.
-                kind, shown = f"{chat} message", formats.as_text(chat, body.decode())
+                kind, shown = f"{received} message", formats.as_text(received, body.decode())
         except (ValueError, AttributeError):
             kind, shown = "?", body.decode("utf-8", "replace")
         webhook_id = {k.lower(): v for k, v in headers.items()}.get("webhook-id", "-")

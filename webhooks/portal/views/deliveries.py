@@ -12,7 +12,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from webhooks import formats
 from webhooks.delivery_log import replay
 from webhooks.delivery_log.selection import Selection
 from webhooks.models import DeliveryStatus, PortalLink
@@ -88,7 +87,7 @@ def detail(request: HttpRequest, link: PortalLink, delivery_id: int) -> HttpResp
             endpoint=delivery.endpoint,
             attempts=attempts,
             # What this endpoint was sent: its own deliveries' bodies are its own data.
-            body=formats.render(delivery.endpoint.format, delivery.event.payload),
+            body=delivery.request_body(),
             replayable=delivery.status != DeliveryStatus.PENDING,
         ),
     )

@@ -1,0 +1,46 @@
+"""An endpoint's own timeout and retry schedule: the settings' syntax and limits, checked
+in ``full_clean()`` so the admin, the API and the portal refuse the same values."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+
+from webhooks.conf import conf
+from webhooks.durations import parse_durations
+from webhooks.exceptions import InvalidDuration
+
+# The column's width; a schedule this long is already weeks of retries.
+MAX_SCHEDULE_CHARS = 200
+
+
+def validate_timeout(value: float | None) -> None:
+    """Above zero and below WEBHOOKS_LEASE, as the system check asks of WEBHOOKS_TIMEOUT:
+    a try that outlasts the dispatcher's claim could be sent twice."""
+    if value is None:
+        return
+    lease = conf.lease.total_seconds()
+    if not 0 < value < lease:
+        raise ValidationError(
+            "The timeout must be above 0 and below WEBHOOKS_LEASE (%(lease)gs), or a slow "
+            "try loses its claim and is sent twice.",
+            code="timeout_out_of_range",
+            params={"lease": lease},
+        )
+
+
+def validate_retry_schedule(value: str) -> None:
+    """WEBHOOKS_RETRY_SCHEDULE's syntax: delays separated by commas (``5s,5m,1h``)."""
+    try:
+        parse_schedule(value)
+    except InvalidDuration as exc:
+        raise ValidationError(str(exc), code="invalid_schedule") from None
+
+
+@lru_cache(maxsize=256)
+def parse_schedule(text: str) -> tuple[timedelta, ...]:
+    """A schedule as written, parsed once per distinct text: the sender reads one for
+    every try."""
+    return tuple(parse_durations(text))
