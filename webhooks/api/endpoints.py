@@ -20,7 +20,7 @@ from http_api.receipts import ReceiptMixin
 from webhooks import endpoint_actions
 from webhooks.access import scopes
 from webhooks.access.revealing import reveal
-from webhooks.api import serializers
+from webhooks.api import log_serializers, serializers
 from webhooks.api.log import delivery_rows
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
 from webhooks.models import WebhookEndpoint, parse_rotation_overlap
@@ -96,7 +96,7 @@ class EndpointViewSet(IdempotentPostMixin, ReceiptMixin, viewsets.ModelViewSet[W
 
     @extend_schema(
         request=None,
-        responses={202: serializers.DeliverySerializer, **problem_responses(409)},
+        responses={202: log_serializers.DeliverySerializer, **problem_responses(409)},
     )
     @action(detail=True, methods=["post"], url_path="send-test")
     def send_test(self, request: Request, pk: str | None = None) -> Response:
@@ -113,7 +113,9 @@ class EndpointViewSet(IdempotentPostMixin, ReceiptMixin, viewsets.ModelViewSet[W
         except EndpointDisabled as error:
             raise Conflict(str(error)) from None
         row = delivery_rows().get(pk=delivery.pk)
-        return Response(serializers.DeliverySerializer(row).data, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            log_serializers.DeliverySerializer(row).data, status=status.HTTP_202_ACCEPTED
+        )
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

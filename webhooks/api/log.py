@@ -21,7 +21,7 @@ from http_api.inputs import validated
 from http_api.openapi import problem_responses
 from http_api.receipts import ReceiptMixin
 from webhooks.access import scopes
-from webhooks.api import selections, serializers
+from webhooks.api import log_serializers, selections
 from webhooks.api.filters import DeliveryFilter, EventFilter
 from webhooks.delivery_log import cancel, replay, selection
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
@@ -36,7 +36,7 @@ def delivery_rows() -> QuerySet[WebhookDelivery]:
 
 class EventViewSet(viewsets.ReadOnlyModelViewSet[WebhookEvent]):
     queryset = WebhookEvent.objects.all()
-    serializer_class = serializers.EventSerializer
+    serializer_class = log_serializers.EventSerializer
     filterset_class = EventFilter
     cursor_ordering = ("-created_at", "-id")
     lookup_field = "id"
@@ -50,8 +50,8 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet[WebhookEvent]):
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "retrieve":
-            return serializers.EventDetailSerializer
-        return serializers.EventSerializer
+            return log_serializers.EventDetailSerializer
+        return log_serializers.EventSerializer
 
 
 class DeliveryViewSet(
@@ -59,7 +59,7 @@ class DeliveryViewSet(
 ):
     read_scope = READ
     receipt_fields = frozenset({"id", "status", "dry_run", "count", "ids", "skipped"})
-    serializer_class = serializers.DeliverySerializer
+    serializer_class = log_serializers.DeliverySerializer
     filterset_class = DeliveryFilter
     cursor_ordering = "-id"
     required_scopes = {
@@ -79,12 +79,12 @@ class DeliveryViewSet(
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "retrieve":
-            return serializers.DeliveryDetailSerializer
-        return serializers.DeliverySerializer
+            return log_serializers.DeliveryDetailSerializer
+        return log_serializers.DeliverySerializer
 
     @extend_schema(
         request=selections.ReplayOneSerializer,
-        responses={200: serializers.DeliverySerializer, **problem_responses(409)},
+        responses={200: log_serializers.DeliverySerializer, **problem_responses(409)},
         operation_id="deliveries_replay",
     )
     @action(detail=True, methods=["post"])
@@ -99,7 +99,9 @@ class DeliveryViewSet(
         as_new = validated(selections.ReplayOneSerializer, request.data)["as_new"]
         chosen = selection.Selection(delivery_ids=(delivery.pk,))
         self._replay(chosen, dry_run=False, as_new=as_new)
-        return Response(serializers.DeliverySerializer(delivery_rows().get(pk=delivery.pk)).data)
+        return Response(
+            log_serializers.DeliverySerializer(delivery_rows().get(pk=delivery.pk)).data
+        )
 
     @extend_schema(
         request=selections.ReplaySerializer,

@@ -1,11 +1,10 @@
-"""Endpoints, events, deliveries and attempts as the API shows them (SPEC §10). Secrets
-appear only where an operation hands one out (create, rotate, ``secret/``); custom header
-values never; a whole URL only to keys with ``webhooks:write``; payloads only to keys that
-may also read testimonials."""
+"""Endpoints, event types and status as the API shows them (SPEC §10); the delivery log's
+shapes are in ``log_serializers``. Secrets appear only where an operation hands one out
+(create, rotate, ``secret/``); custom header values never; a whole URL only to keys with
+``webhooks:write``."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +15,7 @@ from http_api.receipts import caller_key
 from webhooks.access import visibility
 from webhooks.event_types.registry import EVENT_TYPE_CHOICES
 from webhooks.formats import Format
-from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.models import WebhookEndpoint
 from webhooks.trust.masking import mask_url
 from webhooks.validation import headers
 
@@ -149,76 +148,6 @@ class RotateSerializer(serializers.Serializer[Any]):
 
 class DisableSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, max_length=1000)
-
-
-class EventSerializer(serializers.ModelSerializer[WebhookEvent]):
-    id = serializers.UUIDField(read_only=True, help_text="The webhook-id header.")
-
-    class Meta:
-        model = WebhookEvent
-        fields = ["id", "type", "created_at"]
-
-
-class EventDetailSerializer(EventSerializer):
-    payload = serializers.SerializerMethodField(
-        help_text="The event as stored: the request body of standard-format endpoints "
-        "(a chat-format endpoint's body is in its delivery). Null unless the key also holds "
-        "testimonials:read: payloads carry authors' emails and pending testimonials."
-    )
-    deliveries = serializers.SerializerMethodField()
-
-    class Meta(EventSerializer.Meta):
-        fields = [*EventSerializer.Meta.fields, "payload", "deliveries"]
-
-    def get_payload(self, event: WebhookEvent) -> dict[str, Any] | None:
-        if not visibility.key_sees_payloads(caller_key(self.context)):
-            return None
-        payload: dict[str, Any] = event.payload_data()
-        return payload
-
-    def get_deliveries(self, event: WebhookEvent) -> list[dict[str, Any]]:
-        return [
-            {"id": d.pk, "endpoint": d.endpoint_id, "status": d.status, "attempts": d.attempts}
-            for d in event.deliveries.all()
-        ]
-
-
-class DeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
-    type = serializers.CharField(read_only=True, source="event_type")
-
-    class Meta:
-        model = WebhookDelivery
-        fields = [
-            "id", "event", "type", "endpoint", "status", "attempts", "next_attempt_at",
-            "last_status_code", "last_error", "created_at", "updated_at",
-        ]  # fmt: skip
-
-
-class AttemptSerializer(serializers.ModelSerializer[DeliveryAttempt]):
-    class Meta:
-        model = DeliveryAttempt
-        fields = [
-            "number", "started_at", "duration_ms", "request_headers", "status_code",
-            "response_body", "error",
-        ]  # fmt: skip
-
-
-class DeliveryDetailSerializer(DeliverySerializer):
-    attempts_log = AttemptSerializer(many=True, read_only=True, source="attempt_log")
-    body = serializers.SerializerMethodField(
-        help_text="The request body every try of this delivery sends, in the format it was "
-        "made with (what a replay sends). "
-        "Null unless the key also holds testimonials:read."
-    )
-
-    class Meta(DeliverySerializer.Meta):
-        fields = [*DeliverySerializer.Meta.fields, "body", "attempts_log"]
-
-    def get_body(self, delivery: WebhookDelivery) -> dict[str, Any] | None:
-        if not visibility.key_sees_payloads(caller_key(self.context)):
-            return None
-        body: dict[str, Any] = json.loads(delivery.request_body())
-        return body
 
 
 class EventTypeSerializer(serializers.Serializer[Any]):

@@ -24,7 +24,7 @@ from webhooks.trust.masking import mask_url
 from webhooks.validation.headers import validate_custom_headers
 from webhooks.validation.tuning import (
     MAX_SCHEDULE_CHARS,
-    parse_schedule,
+    stored_schedule,
     validate_retry_schedule,
     validate_timeout,
 )
@@ -226,9 +226,7 @@ class WebhookEndpoint(models.Model):
         return conf.timeout
 
     def effective_retry_schedule(self) -> tuple[timedelta, ...]:
-        if self.retry_schedule:
-            return parse_schedule(self.retry_schedule)
-        return tuple(conf.retry_schedule)
+        return stored_schedule(self.retry_schedule) or tuple(conf.retry_schedule)
 
     def ensure_active(self) -> None:
         """Raises EndpointDisabled, naming the endpoint and why, when it is switched off."""

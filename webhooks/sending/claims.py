@@ -34,7 +34,6 @@ class EndpointSnapshot:
 
     id: int
     url: str = field(repr=False)  # credentials: out of tracebacks and error reports
-    format: str
     secrets: list[str] = field(repr=False)
     headers: dict[str, str] = field(repr=False)
     max_in_flight: int
@@ -57,7 +56,6 @@ def snapshot(endpoint: WebhookEndpoint, now: datetime) -> EndpointSnapshot:
     return EndpointSnapshot(
         id=endpoint.pk,
         url=endpoint.url,
-        format=endpoint.format,
         secrets=endpoint.signing_secrets(),
         headers=dict(endpoint.headers),
         max_in_flight=endpoint.max_in_flight or conf.endpoint_max_in_flight,

@@ -22,7 +22,7 @@ from webhooks.sending import statements
 from webhooks.sending.attempt import Target
 from webhooks.sending.claims import EndpointSnapshot
 from webhooks.sending.statements import PreparedQuery
-from webhooks.validation.tuning import parse_schedule
+from webhooks.validation.tuning import stored_schedule
 
 # Beyond this many deliveries in hand an endpoint has enough work; skip the read rather
 # than send an ever longer NOT IN list.
@@ -112,6 +112,6 @@ def _target(endpoint: EndpointSnapshot, row: tuple[Any, ...]) -> Target:
         body=body.encode(),
         content_type=formats.content_type(format_name),
         schedule_position=schedule_position,
-        retry_schedule=parse_schedule(schedule) if schedule else None,
+        retry_schedule=stored_schedule(schedule),
         timeout=endpoint.timeout,
     )

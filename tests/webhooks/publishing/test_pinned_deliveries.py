@@ -9,12 +9,14 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django import Settings
 
 from tests.support.factories import make_endpoint, make_testimonial
+from webhooks.conf import conf
 from webhooks.delivery_log import replay
 from webhooks.formats import Format
 from webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -153,3 +155,28 @@ def test_settling_uses_the_deliverys_schedule(settings: Settings) -> None:
 
     last = Outcome(replace(target, schedule_position=1), timezone.now(), 5, {}, status_code=500)
     assert settle(last).status == "failed"
+
+
+def test_a_schedule_written_around_validation_falls_back_to_the_setting(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    endpoint = make_endpoint()
+    make_testimonial()
+    WebhookDelivery.objects.update(retry_schedule="soon")
+    WebhookEndpoint.objects.update(retry_schedule="later")
+
+    target = next_target(endpoint)
+
+    assert target.retry_schedule is None
+    assert endpoint.effective_retry_schedule() == tuple(conf.retry_schedule)
+    assert "does not parse" in caplog.text
+
+
+@pytest.mark.parametrize("written", [" , ", "5s,soon", "-1s"])
+def test_a_schedule_without_a_delay_or_with_a_bad_one_is_refused(written: str) -> None:
+    endpoint = WebhookEndpoint(url="https://hooks.example.com/in", retry_schedule=written)
+
+    with pytest.raises(ValidationError) as refused:
+        endpoint.full_clean()
+
+    assert set(refused.value.message_dict) == {"retry_schedule"}
