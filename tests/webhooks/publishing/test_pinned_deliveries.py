@@ -110,9 +110,7 @@ def test_a_delivery_without_an_endpoint_schedule_follows_the_setting(settings: S
     assert next_target(endpoint).retry_schedule is None
 
 
-def test_a_replay_sends_the_same_body_on_the_endpoints_schedule_of_now(
-    settings: Settings,
-) -> None:
+def test_a_replay_sends_the_same_body_on_the_endpoints_schedule_of_now() -> None:
     endpoint = make_endpoint(url="https://events.example.com/in", format=Format.CLOUDEVENTS)
     make_testimonial()
     original = WebhookDelivery.objects.get(endpoint=endpoint)
