@@ -59,10 +59,15 @@ def content_type(format_name: str) -> str:
     return cloudevents.CONTENT_TYPE if format_name == Format.CLOUDEVENTS else JSON
 
 
+def _is_rendered(format_name: str) -> bool:
+    """Whether ``format_name`` makes a body of its own (every format but standard)."""
+    return format_name == Format.CLOUDEVENTS or format_name in _RENDERERS
+
+
 def render(format_name: str, payload: str, webhook_id: str) -> str:
     """The request body an endpoint of ``format_name`` gets for the stored ``payload`` of
     the event ``webhook_id``."""
-    if format_name != Format.CLOUDEVENTS and format_name not in _RENDERERS:
+    if not _is_rendered(format_name):
         return payload
     try:
         body = _to_body(format_name, json.loads(payload), webhook_id)
@@ -77,9 +82,15 @@ def render(format_name: str, payload: str, webhook_id: str) -> str:
 def stored_body(format_name: str, payload: str, webhook_id: str) -> str | None:
     """What a delivery in ``format_name`` stores as its body: ``None`` when it is the
     event's payload as it is (the standard format), which is then not stored twice."""
-    if format_name != Format.CLOUDEVENTS and format_name not in _RENDERERS:
+    if not _is_rendered(format_name):
         return None
     return render(format_name, payload, webhook_id)
+
+
+def sent_body(format_name: str, stored: str | None, payload: str, webhook_id: str) -> str:
+    """What a delivery sends: its stored body; the payload itself for the standard
+    format; a delivery made before bodies were stored, rendered in its pinned format."""
+    return stored if stored is not None else render(format_name, payload, webhook_id)
 
 
 def _to_body(format_name: str, event: dict[str, Any], webhook_id: str) -> dict[str, Any]:

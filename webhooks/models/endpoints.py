@@ -25,6 +25,7 @@ from webhooks.validation.headers import validate_custom_headers
 from webhooks.validation.tuning import (
     MAX_SCHEDULE_CHARS,
     stored_schedule,
+    timeout_fits,
     validate_retry_schedule,
     validate_timeout,
 )
@@ -221,9 +222,7 @@ class WebhookEndpoint(models.Model):
         """The endpoint's timeout, else WEBHOOKS_TIMEOUT. One saved before WEBHOOKS_LEASE
         was shortened below it gives way to the setting rather than be sent twice."""
         own = self.timeout
-        if own is not None and 0 < own < conf.lease.total_seconds():
-            return own
-        return conf.timeout
+        return own if own is not None and timeout_fits(own) else conf.timeout
 
     def effective_retry_schedule(self) -> tuple[timedelta, ...]:
         return stored_schedule(self.retry_schedule) or tuple(conf.retry_schedule)

@@ -121,8 +121,8 @@ class WebhookDelivery(models.Model):
         """The exact body every try of this delivery sends. Deliveries made before bodies
         were stored are rendered from their event in their (pinned) format."""
         if self.body is not None:
-            return self.body
-        return formats.render(self.format, self.event.payload, self.event.webhook_id)
+            return self.body  # without reading the event
+        return formats.sent_body(self.format, None, self.event.payload, self.event.webhook_id)
 
 
 def is_success(status_code: int | None) -> bool:

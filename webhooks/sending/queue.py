@@ -98,10 +98,6 @@ def _interleave(first: list[int], second: list[int]) -> list[int]:
 def _target(endpoint: EndpointSnapshot, row: tuple[Any, ...]) -> Target:
     pk, schedule_position, event_id, payload, format_name, body, schedule = row[:7]
     webhook_id = str(event_id)
-    if body is None:
-        # The standard format's body is the payload; a delivery made before bodies were
-        # stored is rendered in the format it was pinned to.
-        body = formats.render(format_name, payload, webhook_id)
     return Target(
         delivery_id=pk,
         endpoint_id=endpoint.id,
@@ -109,7 +105,7 @@ def _target(endpoint: EndpointSnapshot, row: tuple[Any, ...]) -> Target:
         secrets=endpoint.secrets,
         custom_headers=endpoint.headers,
         webhook_id=webhook_id,
-        body=body.encode(),
+        body=formats.sent_body(format_name, body, payload, webhook_id).encode(),
         content_type=formats.content_type(format_name),
         schedule_position=schedule_position,
         retry_schedule=stored_schedule(schedule),

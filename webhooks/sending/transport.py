@@ -57,7 +57,7 @@ def deadline(seconds: float) -> Iterator[None]:
     try:
         yield
     finally:
-        _attempt.deadline = None
+        _attempt.deadline = _attempt.seconds = None
 
 
 def _time_left(timeout: float | None) -> tuple[float | None, bool]:

@@ -19,19 +19,21 @@ logger = logging.getLogger(__name__)
 MAX_SCHEDULE_CHARS = 200
 
 
-def validate_timeout(value: float | None) -> None:
+def timeout_fits(value: float) -> bool:
     """Above zero and below WEBHOOKS_LEASE, as the system check asks of WEBHOOKS_TIMEOUT:
     a try that outlasts the dispatcher's claim could be sent twice."""
-    if value is None:
+    return 0 < value < conf.lease.total_seconds()
+
+
+def validate_timeout(value: float | None) -> None:
+    if value is None or timeout_fits(value):
         return
-    lease = conf.lease.total_seconds()
-    if not 0 < value < lease:
-        raise ValidationError(
-            "The timeout must be above 0 and below WEBHOOKS_LEASE (%(lease)gs), or a slow "
-            "try loses its claim and is sent twice.",
-            code="timeout_out_of_range",
-            params={"lease": lease},
-        )
+    raise ValidationError(
+        "The timeout must be above 0 and below WEBHOOKS_LEASE (%(lease)gs), or a slow try "
+        "loses its claim and is sent twice.",
+        code="timeout_out_of_range",
+        params={"lease": conf.lease.total_seconds()},
+    )
 
 
 def validate_retry_schedule(value: str) -> None:

@@ -178,3 +178,16 @@ def test_a_schedule_without_a_delay_or_with_a_bad_one_is_refused(written: str) -
         endpoint.full_clean()
 
     assert set(refused.value.message_dict) == {"retry_schedule"}
+
+
+def test_a_delivery_made_before_bodies_were_stored_is_sent_in_its_pinned_format() -> None:
+    endpoint = make_endpoint(url="https://discord.com/api/webhooks/1/x")
+    make_testimonial()
+    WebhookDelivery.objects.update(body=None)  # as migration 0013 leaves older deliveries
+    endpoint.format = Format.STANDARD
+    endpoint.save()
+
+    target = next_target(endpoint)
+
+    assert "embeds" in json.loads(target.body)
+    assert target.body.decode() == WebhookDelivery.objects.get().request_body()
