@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from gunicorn.glogging import Logger
 
 from settings import environment
 from webhooks.metrics import directories
+from webhooks.portal.redaction import redact
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -23,6 +25,18 @@ BASE_DIR = Path(__file__).resolve().parent
 # says otherwise: gunicorn's own default is one, which left half of a two-core machine
 # idle under 16 API writers (docs/performance.md).
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+
+
+class AccessLogger(Logger):  # type: ignore[misc]  # gunicorn ships no types
+    """gunicorn's logger, writing portal link tokens (credentials in a URL path) as
+    ``[token]`` wherever the access log format quotes the path or the Referer."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> Any:
+        found = super().atoms(resp, req, environ, request_time)
+        return {key: redact(v) if isinstance(v, str) else v for key, v in found.items()}
+
+
+logger_class = AccessLogger
 
 
 def on_starting(server: Any) -> None:

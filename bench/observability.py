@@ -61,15 +61,16 @@ def _delivery_lists(admin: Any, samples: int) -> dict[str, Any]:
     portal and by an operator in the admin, over the same log."""
     from django.test import Client
 
+    from webhooks.access.delegation import Delegator
     from webhooks.models import Subscriber, WebhookEndpoint
     from webhooks.subscribers import links
 
     endpoint = WebhookEndpoint.objects.filter(url__startswith="https://log").order_by("id")[0]
     subscriber = Subscriber.objects.create(name="bench-portal")
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(subscriber=subscriber)
-    _, enter = links.create(subscriber, "bench")
+    _, enter = links.create(subscriber, Delegator.command_line("bench"))
     portal = Client(HTTP_HOST="localhost")
-    portal.get(enter)
+    portal.post(portal.get(enter)["Location"])
     ours, ours_queries = _timed(
         portal, f"/portal/endpoints/{endpoint.pk}/deliveries/?status=failed", samples
     )

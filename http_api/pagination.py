@@ -4,11 +4,17 @@ and a row written while a client pages through does not shift what it sees."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import QuerySet
-from rest_framework.pagination import CursorPagination
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
+
+INVALID_CURSOR = "This cursor does not come from a page of this list; start from the first page."
 
 
 class CursorPage(CursorPagination):
@@ -16,11 +22,43 @@ class CursorPage(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-id"
+    # The model whose list is being paged: a cursor's position must be one of its values.
+    paged_model: type[Model] | None = None
 
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> tuple[str, ...]:
         # Each view names its order (a unique or nearly unique column first).
         ordering = getattr(view, "cursor_ordering", self.ordering)
         return (ordering,) if isinstance(ordering, str) else tuple(ordering)
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
+    ) -> list[Any] | None:
+        self.paged_model = queryset.model if isinstance(queryset, QuerySet) else None
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        """DRF's, answering a tampered cursor with a 400 rather than a 404 (it names no
+        resource) or a 500 (a position the database cannot compare: ``p=abc`` against an
+        id, ``p=1e999``)."""
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
+        if cursor is None or cursor.position is None:
+            return cursor
+        self._check_position(cursor.position)
+        return cursor
+
+    def _check_position(self, position: object) -> None:
+        """A 400 unless the position is a value of the ordering's first field. It stays
+        text: DRF compares it with the text of the rows' positions."""
+        if self.paged_model is None:
+            return
+        try:
+            field = self.paged_model._meta.get_field(self.ordering[0].lstrip("-"))
+            field.clean(position, None)  # type: ignore[union-attr]
+        except (DjangoValidationError, FieldDoesNotExist, OverflowError, ValueError):
+            raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         """As DRF's, in OpenAPI 3.1 terms (DRF writes 3.0's ``nullable``, which a 3.1

@@ -91,6 +91,7 @@ class EndpointForm(forms.ModelForm[WebhookEndpoint]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.dropped_headers: list[str] = []
         if self.instance._state.adding:
             self.initial.setdefault("format", "")
         else:
@@ -123,7 +124,28 @@ class EndpointForm(forms.ModelForm[WebhookEndpoint]):
             return {}
         if not isinstance(submitted, dict):
             return submitted  # the model's validator names the problem
-        return headers.from_form(self.instance.headers, submitted)
+        # Fields clean in order: the URL (first) is known here, unless it was refused.
+        url = self.cleaned_data.get("url")
+        same_origin = url is None or self.instance.keeps_headers_at(url)
+        carried = headers.from_form(self.instance.headers, submitted, same_origin=same_origin)
+        self.dropped_headers = carried.dropped
+        return carried.headers
+
+    def save(self, commit: bool = True) -> WebhookEndpoint:
+        # The headers were worked out for the URL this form gives: bound to its origin.
+        self.instance.bind_headers(self.instance.headers)
+        return super().save(commit)
+
+    def dropped_headers_message(self) -> str:
+        """What the page says when a URL moved to another origin without its headers'
+        values (SPEC §10); empty otherwise."""
+        if not self.dropped_headers:
+            return ""
+        return (
+            f"The URL moved to another origin, so the stored values of "
+            f"{', '.join(self.dropped_headers)} were dropped: they were credentials for the "
+            "old one. Type them again if the new receiver needs them."
+        )
 
     def clean_filter(self) -> Any:
         # An emptied box means no filter, not JSON null.

@@ -40,7 +40,9 @@ def test_the_five_steps_hand_a_team_its_portal(admin_client: Client) -> None:
     # 4-5: the team opens it and lands on its endpoints.
     team = Client()
     path = url[url.index("/portal/enter/") :]
-    assert team.get(path)["Location"] == "/portal/"
+    assert team.get(path)["Location"] == "/portal/enter/"
+    assert "Open the portal of CRM team" in team.get("/portal/enter/").content.decode()
+    assert team.post("/portal/enter/")["Location"] == "/portal/"
     page = team.get("/portal/").content.decode()
     assert "Your endpoints" in page
     assert "Add an endpoint" in page

@@ -26,6 +26,7 @@ from tests.support.browser import (
 from tests.support.factories import make_subscriber
 from tests.support.receiver import Received, Receiver
 from tests.support.worker import StartWorker
+from webhooks.access.delegation import Delegator
 from webhooks.subscribers import links
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -39,7 +40,7 @@ def enter_path(settings: Settings) -> str:
     Django rightly refuses ORM calls under one."""
     settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True  # the receiver is on 127.0.0.1
     subscriber = make_subscriber("CRM team", max_endpoints=3)
-    _, path = links.create(subscriber, "the browser test")
+    _, path = links.create(subscriber, Delegator.command_line("the browser test"))
     return path
 
 
@@ -104,7 +105,12 @@ def test_a_team_manages_its_endpoint_in_the_portal(
     checker = Checker(page)
 
     page.goto(f"{site}{enter_path}")
-    assert page.url == f"{site}/portal/"  # the token left the address bar
+    assert page.url == f"{site}/portal/enter/"  # the token left the address bar
+    expect(page.locator("h1")).to_have_text("Webhooks portal of CRM team")
+    checker.check("enter")
+    # Django's own CSRF check, Origin included: the portal sends a same-origin Referer.
+    page.click("text=Open the portal of CRM team")
+    assert page.url == f"{site}/portal/"
     expect(page.locator("h1")).to_have_text("Your endpoints")
     checker.check("empty")
 

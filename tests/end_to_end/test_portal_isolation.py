@@ -22,9 +22,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def browser(site: str, team: Team) -> Iterator[httpx.Client]:
     """A client holding a portal session opened with ``team``'s link, and its CSRF token."""
     with httpx.Client(base_url=site, timeout=10) as client:
-        entered = client.get(team.enter_path)
-        assert entered.status_code == 302
-        assert entered.headers["location"] == "/portal/"
+        offered = client.get(team.enter_path)
+        assert offered.status_code == 302
+        assert offered.headers["location"] == "/portal/enter/"
+        assert client.get("/portal/enter/").status_code == 200
+        token = client.cookies["csrftoken"]
+        opened = client.post("/portal/enter/", data={"csrfmiddlewaretoken": token})
+        assert opened.status_code == 302
+        assert opened.headers["location"] == "/portal/"
         page = client.get("/portal/")
         assert page.status_code == 200
         assert "csrftoken" in client.cookies

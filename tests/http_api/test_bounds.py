@@ -3,12 +3,15 @@ database driver overflows on them). Found by schemathesis; kept here as plain ca
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
+
+from tests.support.factories import make_endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +74,42 @@ def test_a_replay_selection_with_such_an_offset_is_not_a_500(
     )
 
     assert answer.status_code < 500, answer.content
+
+
+def _cursor(query: str) -> str:
+    return base64.b64encode(query.encode()).decode()
+
+
+TAMPERED_CURSORS = [
+    ("/api/v1/deliveries/", _cursor("p=abc")),
+    ("/api/v1/endpoints/", _cursor("p=1e999")),
+    ("/api/v1/endpoints/", _cursor(f"p={HUGE}")),
+    ("/api/v1/events/", _cursor("p=yesterday")),
+    ("/api/v1/testimonials/", _cursor("o=-3")),
+    ("/api/v1/deliveries/", "zzz"),
+]
+
+
+@pytest.mark.parametrize(("path", "cursor"), TAMPERED_CURSORS)
+def test_a_cursor_that_is_no_position_is_a_400_problem(
+    api_client: Callable[..., APIClient], path: str, cursor: str
+) -> None:
+    answer = api_client().get(path, {"cursor": cursor})
+
+    assert answer.status_code == 400, answer.content[:300]
+    assert answer["Content-Type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["errors"][0]["field"] == "cursor"
+    assert "start from the first page" in problem["errors"][0]["detail"]
+
+
+def test_a_real_cursor_still_pages(api_client: Callable[..., APIClient]) -> None:
+    api = api_client()
+    for number in range(3):
+        make_endpoint(f"https://hooks.example.com/{number}")
+    first = api.get("/api/v1/endpoints/", {"page_size": 2}).json()
+    following = api.get(first["next"]).json()
+
+    assert len(first["results"]) == 2
+    assert len(following["results"]) == 1
+    assert following["results"][0]["id"] > first["results"][1]["id"]

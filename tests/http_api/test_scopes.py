@@ -26,6 +26,7 @@ from tests.support.factories import (
 )
 from tests.support.planted import CHAT_TOKEN, HEADER_VALUE, HIDDEN
 from webhooks import endpoint_actions
+from webhooks.access.delegation import Delegator
 from webhooks.models import DeliveryAttempt, WebhookDelivery
 from webhooks.sending.attempt import Target, loggable, request_headers
 from webhooks.subscribers import links
@@ -40,6 +41,13 @@ class Operation:
     scope: str
     body: dict[str, Any] | None = None
     multipart: bool = False
+    # More scopes it needs: a portal link grants all three webhooks scopes, so minting one
+    # needs them (SPEC §10, delegation never exceeds the delegator).
+    also: tuple[str, ...] = ()
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return (self.scope, *self.also)
 
 
 T_READ, T_WRITE, T_MOD = "testimonials:read", "testimonials:write", "testimonials:moderate"
@@ -88,7 +96,13 @@ OPERATIONS = [
     Operation("patch", "/api/v1/subscribers/{s}/", W_WRITE, {"max_endpoints": 5}),
     Operation("delete", "/api/v1/subscribers/{s}/", W_WRITE),
     Operation("get", "/api/v1/subscribers/{s}/portal-links/", W_READ),
-    Operation("post", "/api/v1/subscribers/{s}/portal-links/", W_WRITE, {"expires": "1d"}),
+    Operation(
+        "post",
+        "/api/v1/subscribers/{s}/portal-links/",
+        W_WRITE,
+        {"expires": "1d"},
+        also=(W_READ, W_SECRETS),
+    ),
     Operation("delete", "/api/v1/subscribers/{s}/portal-links/{l}/", W_WRITE),
 ]
 
@@ -102,7 +116,7 @@ def respond(
     testimonial, category = testimonial or make_testimonial(), make_category()
     delivery = delivery or make_delivery()
     subscriber = make_subscriber()
-    link, _ = links.create(subscriber, "test")
+    link, _ = links.create(subscriber, Delegator.command_line("test"))
     path = operation.path.format(
         t=testimonial.pk, c=category.pk, e=delivery.endpoint_id, d=delivery.pk,
         v=delivery.event_id, s=subscriber.pk, l=link.pk,
@@ -137,12 +151,22 @@ def test_with_every_other_scope_403(
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=ids)
 def test_with_its_scope_served(api_client: Callable[..., APIClient], operation: Operation) -> None:
-    assert call(api_client(operation.scope), operation) in (200, 201, 202, 204)
+    assert call(api_client(*operation.scopes), operation) in (200, 201, 202, 204)
+
+
+@pytest.mark.parametrize("operation", [op for op in OPERATIONS if op.also], ids=ids)
+def test_without_any_scope_it_hands_on_403(
+    api_client: Callable[..., APIClient], operation: Operation
+) -> None:
+    for missing in operation.scopes:
+        answer = respond(api_client(*[s for s in operation.scopes if s != missing]), operation)
+        assert answer.status_code == 403, missing
+        assert missing in answer.json()["detail"] or missing == operation.scope
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=ids)
 def test_revoked_401(api_client: Callable[..., APIClient], operation: Operation) -> None:
-    key, raw_key = make_api_key(operation.scope, user=make_superuser())
+    key, raw_key = make_api_key(*operation.scopes, user=make_superuser())
     key.revoke()
     assert call(api_client(key=raw_key), operation) == 401
 
@@ -178,9 +202,9 @@ RECEIPTS = {
     "testimonials": {"id", "slug", "status"},
     "categories": {"id", "slug"},
     # An endpoint's id and state, and what the operation hands out: a new secret, the
-    # test delivery's id and status.
+    # test delivery's id and status; the names of headers an update dropped.
     "endpoints": {"id", "is_active", "status", "signing_secret", "secret"}
-    | {"previous_secret_expires_at"},
+    | {"previous_secret_expires_at", "dropped_headers"},
     "deliveries": {"id", "status", "dry_run", "count", "ids", "skipped"},
     # A subscriber's id and name; a new portal link whole (the operation's product).
     "subscribers": {"id", "name", "url", "state", "expires_at", "created_at", "created_by"}
@@ -222,7 +246,7 @@ def planted() -> Planted:
 
 def key_sets(operation: Operation) -> list[tuple[str, ...]]:
     resource = operation.path.split("/")[3]
-    return [(operation.scope,), (operation.scope, READ_SCOPE[resource]), tuple(SCOPES)]
+    return [operation.scopes, (*operation.scopes, READ_SCOPE[resource]), tuple(SCOPES)]
 
 
 @pytest.mark.parametrize(

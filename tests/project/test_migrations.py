@@ -152,3 +152,23 @@ def test_deliveries_made_before_pinning_keep_their_endpoints_format(
     assert "embeds" in json.loads(WebhookDelivery.objects.get(pk=to_discord.pk).request_body())
     untouched = WebhookDelivery.objects.get(pk=to_plain.pk)
     assert (untouched.format, untouched.request_body()) == ("standard", event.payload)
+
+
+TRUST_SECOND_ROUND = [("webhooks", "0014_trust_second_round")]
+
+
+def test_stored_header_values_are_bound_to_their_endpoints_origin(
+    executor: MigrationExecutor,
+) -> None:
+    executor.migrate(FORMATS_PINNED)
+    old = executor.loader.project_state(FORMATS_PINNED).apps
+    endpoint = old.get_model("webhooks", "WebhookEndpoint").objects.create(
+        url="https://Hooks.Example.com/in?token=x", secret="whsec_" + "A" * 32
+    )
+
+    executor.loader.build_graph()
+    executor.migrate(TRUST_SECOND_ROUND)
+
+    bound = WebhookEndpoint.objects.get(pk=endpoint.pk)
+    assert bound.headers_origin == "https://hooks.example.com:443"
+    assert bound.keeps_headers_at(bound.url)

@@ -9,6 +9,7 @@ from typing import Any
 from django.test import Client
 
 from tests.support.factories import make_delivery, make_endpoint, make_subscriber
+from webhooks.access.delegation import Delegator
 from webhooks.models import PortalLink, Subscriber, WebhookDelivery, WebhookEndpoint
 from webhooks.subscribers import links
 
@@ -32,13 +33,21 @@ def make_team(name: str, **subscriber_fields: Any) -> Team:
         event_types=list(subscriber.allowed_event_types),
     )
     delivery = make_delivery(endpoint, status="failed", attempts=1)
-    link, path = links.create(subscriber, "tests")
+    link, path = links.create(subscriber, Delegator.command_line("tests"))
     return Team(subscriber, link, path, endpoint, delivery)
 
 
 def entered(client: Client, team: Team) -> Client:
-    answer = client.get(team.enter_path)
-    assert answer.status_code == 302, answer
+    """``client`` in the team's portal: its link opened, and the portal opened from the
+    page the link leads to."""
+    offered = client.get(team.enter_path)
+    assert offered.status_code == 302, offered
+    asked = client.get(offered["Location"])
+    assert asked.status_code == 200, asked
+    token = client.cookies["csrftoken"].value  # set by the page's form
+    opened = client.post(offered["Location"], {"csrfmiddlewaretoken": token})
+    assert opened.status_code == 302, opened
+    assert opened["Location"] == "/portal/"
     return client
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from django.conf import settings
 
-from tests.support.processes import ROOT, child_env
+from tests.support.processes import ROOT, child_env, manage
 from tests.support.worker import database_url
 
 PRODUCTION_KEY = "test-only-production-like-secret-key-0123456789-abcdefghijklmnop"
@@ -24,6 +24,21 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def collected_static(data_dir: Path) -> dict[str, str]:
+    """The environment of a gunicorn that serves pages with static files: production
+    storage names them by their hashes, from a manifest ``collectstatic`` writes."""
+    env = {"STATIC_ROOT": str(data_dir / "static")}
+    production = {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECRET_KEY": PRODUCTION_KEY,
+        "WEBHOOKS_ENCRYPTION_KEYS": ",".join(settings.WEBHOOKS_ENCRYPTION_KEYS),
+    }
+    collected = manage("collectstatic", "--noinput", env=child_env(**production, **env))
+    assert collected.returncode == 0, collected.stderr
+    return env
 
 
 @contextmanager

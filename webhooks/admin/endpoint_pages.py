@@ -23,7 +23,7 @@ from webhooks.access.revealing import reveal
 from webhooks.admin.preview import preview_page
 from webhooks.endpoint_forms import RotateSecretForm
 from webhooks.exceptions import EndpointDisabled
-from webhooks.models import WebhookEndpoint
+from webhooks.models import SecretRead, WebhookEndpoint
 from webhooks.text import counted
 
 CONFIRM_TEMPLATE = "admin/webhooks/webhookendpoint/confirm.html"
@@ -80,7 +80,12 @@ class EndpointPages(admin.ModelAdmin[WebhookEndpoint]):
             "the receiver. Revealing it is recorded in the endpoint's history.",
         }
         if request.method == "POST":
-            current = reveal(endpoint, request.user, through="the admin")[0]
+            current = reveal(
+                endpoint,
+                by=f"admin user {request.user}",
+                through=SecretRead.Through.ADMIN,
+                user=request.user,
+            )[0]
             context = {"title": "Signing secret", "secret": current}
         return self._confirm_page(request, endpoint, context)
 

@@ -18,7 +18,9 @@ from django.utils.html import format_html
 from webhooks import endpoint_actions
 from webhooks.access import show_once as secrets
 from webhooks.access import visibility
+from webhooks.access.delegation import Delegator
 from webhooks.admin.endpoint_pages import EndpointPages
+from webhooks.admin.secret_reads import recent_reads
 from webhooks.endpoint_forms import EndpointForm
 from webhooks.formats import Format
 from webhooks.models import WebhookEndpoint
@@ -60,6 +62,7 @@ class WebhookEndpointAdmin(EndpointPages):
         "header_names",
         "signing_secret",
         "secret_rotation",
+        "secret_reads",
         "pause",
         "consecutive_failures",
         "failing_since",
@@ -77,6 +80,14 @@ class WebhookEndpointAdmin(EndpointPages):
         "disable_selected",
         "resume_selected",
     ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        # Putting an endpoint into a subscriber hands it to the holders of that
+        # subscriber's portal links: only for those who hold what a link grants.
+        if not Delegator.user(request.user).may_delegate:
+            fields.append("subscriber")
+        return fields
 
     def get_search_fields(self, request: HttpRequest) -> Any:
         # Searching by URL tells, one guess at a time, what a masked URL hides.
@@ -114,7 +125,7 @@ class WebhookEndpointAdmin(EndpointPages):
                 ),
             ]
         return [
-            (None, {"fields": [*main, "signing_secret", "secret_rotation"]}),
+            (None, {"fields": [*main, "signing_secret", "secret_rotation", "secret_reads"]}),
             (
                 "Delivery",
                 {
@@ -215,6 +226,10 @@ class WebhookEndpointAdmin(EndpointPages):
             return "none signing any more"
         return f"Also signs every request until {expires:%Y-%m-%d %H:%M %Z} (rotation overlap)."
 
+    @admin.display(description="secret reads")
+    def secret_reads(self, obj: WebhookEndpoint) -> str:
+        return recent_reads(obj)
+
     @admin.display(description="paused")
     def pause(self, obj: WebhookEndpoint) -> str:
         if not obj.is_paused() or obj.paused_until is None:
@@ -272,6 +287,8 @@ class WebhookEndpointAdmin(EndpointPages):
             # the form is saved with the endpoint as it was.
             obj.is_active = not wanted
         super().save_model(request, obj, form, change)
+        if isinstance(form, EndpointForm) and (dropped := form.dropped_headers_message()):
+            self.message_user(request, dropped, messages.WARNING)
         if switch:
             if wanted:
                 endpoint_actions.enable(obj)

@@ -3,6 +3,7 @@ and shown once, revoked here) and what they did in the portal."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -14,6 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
+from webhooks.access import delegation
+from webhooks.access.delegation import Delegator
 from webhooks.admin.log import ReadOnlyAdmin
 from webhooks.durations import format_duration, parse_duration
 from webhooks.event_types.registry import ALL_EVENTS_TYPES, TEST_EVENT
@@ -101,8 +104,11 @@ class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
             return "None: make one with “Portal link” above."
         return format_html_join(
             "",
-            "<div>#{} {}, made {:%Y-%m-%d %H:%M} by {}, expires {:%Y-%m-%d %H:%M}</div>",
-            ((r.pk, r.state, r.created_at, r.created_by, r.expires_at) for r in rows),
+            "<div>#{} {}, made {} by {}, expires {}</div>",
+            (
+                (r.pk, r.state, _minute(r.created_at), r.created_by, _minute(r.expires_at))
+                for r in rows
+            ),
         )
 
     @admin.display(description="recent portal activity")
@@ -112,13 +118,27 @@ class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
             return "Nothing yet."
         return format_html_join(
             "",
-            "<div>{:%Y-%m-%d %H:%M:%S} — {} {} (link #{}) {}</div>",
-            ((a.at, a.action, a.target, a.link_id or "gone", a.detail) for a in rows),
+            "<div>{} — {} {} (link #{}) {}</div>",
+            (
+                (f"{a.at:%Y-%m-%d %H:%M:%S}", a.action, a.target, a.link_id or "gone", a.detail)
+                for a in rows
+            ),
         ) + format_html(
             '<div><a href="{}?subscriber__id__exact={}">All of its portal activity</a></div>',
             reverse("admin:webhooks_portalaction_changelist"),
             obj.pk,
         )
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        may_make_links = Delegator.user(request.user).may_delegate
+        extra = {**(extra_context or {}), "may_make_links": may_make_links}
+        return super().change_view(request, object_id, form_url, extra)
 
     # -- the portal link pages ----------------------------------------------------
 
@@ -146,12 +166,12 @@ class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
 
     def portal_link_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         subscriber = self._subscriber(request, object_id)
+        delegator = Delegator.user(request.user)
+        delegator.ensure(delegation.MAKE_LINK)  # a 403 naming what is missing
         form = PortalLinkForm(request.POST or None)
         url = ""
         if request.method == "POST" and form.is_valid():
-            link, enter_path = links.create(
-                subscriber, f"admin user {request.user}", form.cleaned_data["expires"]
-            )
+            link, enter_path = links.create(subscriber, delegator, form.cleaned_data["expires"])
             url = request.build_absolute_uri(enter_path)
             self.log_change(request, subscriber, f"Made portal link #{link.pk}.")
         context = {
@@ -173,6 +193,11 @@ class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
         return HttpResponseRedirect(
             reverse("admin:webhooks_subscriber_change", args=[subscriber.pk])
         )
+
+
+def _minute(moment: datetime) -> str:
+    # Formatted before format_html, which escapes its arguments into text first.
+    return f"{moment:%Y-%m-%d %H:%M}"
 
 
 @admin.register(PortalAction)

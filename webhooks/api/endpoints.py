@@ -23,7 +23,7 @@ from webhooks.access.revealing import reveal
 from webhooks.api import log_serializers, serializers
 from webhooks.api.log import delivery_rows
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
-from webhooks.models import WebhookEndpoint, parse_rotation_overlap
+from webhooks.models import SecretRead, WebhookEndpoint, parse_rotation_overlap
 
 READ, WRITE, SECRETS = scopes.WEBHOOKS_READ, scopes.WEBHOOKS_WRITE, scopes.WEBHOOKS_SECRETS
 
@@ -31,9 +31,11 @@ READ, WRITE, SECRETS = scopes.WEBHOOKS_READ, scopes.WEBHOOKS_WRITE, scopes.WEBHO
 class EndpointViewSet(IdempotentPostMixin, ReceiptMixin, viewsets.ModelViewSet[WebhookEndpoint]):
     read_scope = READ
     # What a key without webhooks:read learns from a write: the id and state, and what
-    # the operation hands out (a new secret; a test delivery's id and status).
+    # the operation hands out (a new secret; a test delivery's id and status; the names
+    # of the headers an update dropped).
     receipt_fields = frozenset(
         {"id", "is_active", "status", "signing_secret", "secret", "previous_secret_expires_at"}
+        | {"dropped_headers"}
     )
     queryset = WebhookEndpoint.objects.all()
     serializer_class = serializers.EndpointSerializer
@@ -153,7 +155,12 @@ class EndpointViewSet(IdempotentPostMixin, ReceiptMixin, viewsets.ModelViewSet[W
         read is recorded in the endpoint's history against the key's user.
         """
         endpoint = self.get_object()
-        signing = reveal(endpoint, request.user, through=f'API key "{request.auth}"')
+        signing = reveal(
+            endpoint,
+            by=f'API key "{request.auth}"',
+            through=SecretRead.Through.API,
+            user=request.user,
+        )
         return Response(
             {
                 "secret": signing[0],

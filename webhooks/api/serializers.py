@@ -8,21 +8,38 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from http_api.errors import clean_and_save
 from http_api.receipts import caller_key
-from webhooks.access import visibility
+from webhooks.access import delegation, visibility
+from webhooks.access.delegation import Delegator
+from webhooks.event_filters import grammar
 from webhooks.event_types.registry import EVENT_TYPE_CHOICES
 from webhooks.formats import Format
 from webhooks.models import WebhookEndpoint
 from webhooks.trust.masking import mask_url
-from webhooks.validation import headers
+from webhooks.validation import headers, tuning
 
 HEALTH_FIELDS = [
     "is_active", "disabled_reason", "disabled_at", "consecutive_failures", "failing_since",
     "last_success_at", "last_failure_at", "paused_until", "pause_reason",
 ]  # fmt: skip
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "maxProperties": headers.MAX_CUSTOM_HEADERS,
+        "additionalProperties": {
+            "type": ["string", "null"],
+            "maxLength": headers.MAX_HEADER_VALUE,
+        },
+    }
+)
+class CustomHeadersField(serializers.DictField):
+    """Custom headers, with their bounds in the OpenAPI document; the model checks them."""
 
 
 class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
@@ -31,15 +48,23 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
         required=False,
         help_text="Event types to receive; empty means all.",
     )
-    headers = serializers.DictField(
+    headers = CustomHeadersField(
         child=serializers.CharField(allow_blank=True, allow_null=True, trim_whitespace=False),
         required=False,
         write_only=True,
         help_text="Extra request headers (the receiver's credentials). Write-only: their "
-        "values are never shown again. An update sets the headers it names, removes those "
-        "given null, and keeps the others.",
+        "values are never shown again, and go only to the origin (scheme, host, port) they "
+        "were given for. An update sets the headers it names, removes those given null, and "
+        "keeps the others; one that moves the URL to another origin keeps only those it "
+        f"names. At most {headers.MAX_CUSTOM_HEADERS} headers, each value at most "
+        f"{headers.MAX_HEADER_VALUE} characters.",
     )
     header_names = serializers.SerializerMethodField()
+    dropped_headers = serializers.SerializerMethodField(
+        help_text="Custom headers whose stored values this update dropped: the URL moved to "
+        "another origin (scheme, host, port) and the request did not give them again. "
+        "Empty otherwise."
+    )
     format = serializers.ChoiceField(
         choices=Format.choices,
         required=False,
@@ -54,7 +79,17 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
         required=False,
         help_text='Only events whose data match, e.g. {"testimonial": {"rating": {"$gte": 4}}}; '
         "{} sends every event of the chosen types. Operators: $eq $neq $gt $gte $lt $lte "
-        "$in $nin $exists $startsWith $and $or $not.",
+        f"$in $nin $exists $startsWith $and $or $not. At most {grammar.MAX_BYTES // 1024} KiB "
+        f"of JSON and {grammar.MAX_NODES} values, operators and fields included.",
+    )
+    retry_schedule = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=tuning.MAX_SCHEDULE_CHARS,
+        help_text="Delays before each retry, e.g. 10s,1m,10m,1h (N delays, N+1 tries); empty: "
+        f"WEBHOOKS_RETRY_SCHEDULE. At most {tuning.MAX_SCHEDULE_DELAYS} delays, each after "
+        "the first at least 1s, adding up to at most "
+        f"{tuning.MAX_SCHEDULE_SPAN.days} days. A delivery keeps the schedule it started with.",
     )
     rate_limit = serializers.DecimalField(
         max_digits=9,
@@ -76,7 +111,7 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
         model = WebhookEndpoint
         fields = [
             "id", "url", "format", "description", "subscriber", "event_types", "filter",
-            "headers", "header_names",
+            "headers", "header_names", "dropped_headers",
             "max_in_flight", "rate_limit", "ordered", "timeout", "retry_schedule",
             "secret", *HEALTH_FIELDS,
             "created_at", "updated_at",
@@ -85,6 +120,9 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
 
     def get_header_names(self, endpoint: WebhookEndpoint) -> list[str]:
         return sorted(endpoint.headers)
+
+    def get_dropped_headers(self, endpoint: WebhookEndpoint) -> list[str]:
+        return list(endpoint.dropped_header_names)
 
     def to_representation(self, instance: WebhookEndpoint) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -98,18 +136,30 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
             fields.pop("secret")  # rotate it instead
         return fields
 
+    def validate_subscriber(self, subscriber: Any) -> Any:
+        """Putting an endpoint into a subscriber hands it to the holders of its portal
+        links: the key must hold what a link grants (SPEC §10)."""
+        current = self.instance.subscriber_id if self.instance is not None else None
+        if delegation.places_endpoint(current, subscriber):
+            Delegator.key(caller_key(self.context)).ensure(delegation.PLACE_ENDPOINT)
+        return subscriber
+
     def create(self, validated_data: dict[str, Any]) -> WebhookEndpoint:
-        if "headers" in validated_data:
-            validated_data["headers"] = headers.patched({}, validated_data["headers"])
+        given = validated_data.pop("headers", {})
         endpoint = WebhookEndpoint(**validated_data)  # no format given: picked from the URL
+        endpoint.bind_headers(headers.patched({}, given).headers)
         clean_and_save(endpoint)  # an empty secret is generated on save
         return endpoint
 
     def update(self, instance: WebhookEndpoint, validated_data: dict[str, Any]) -> WebhookEndpoint:
-        if "headers" in validated_data:
-            validated_data["headers"] = headers.patched(instance.headers, validated_data["headers"])
+        same_origin = instance.keeps_headers_at(validated_data.get("url", instance.url))
+        carried = headers.patched(
+            instance.headers, validated_data.pop("headers", {}), same_origin=same_origin
+        )
         for field, value in validated_data.items():
             setattr(instance, field, value)
+        instance.bind_headers(carried.headers)
+        instance.dropped_header_names = tuple(carried.dropped)
         clean_and_save(instance)
         return instance
 

@@ -19,6 +19,7 @@ from http_api.idempotency.views import IdempotentPostMixin
 from http_api.inputs import validated
 from http_api.receipts import ReceiptMixin
 from webhooks.access import scopes
+from webhooks.access.delegation import Delegator
 from webhooks.durations import parse_duration
 from webhooks.event_types.registry import EVENT_TYPE_CHOICES
 from webhooks.exceptions import InvalidDuration
@@ -131,13 +132,14 @@ class SubscriberViewSet(IdempotentPostMixin, ReceiptMixin, viewsets.ModelViewSet
 
         Answers the link's URL, this once: whoever holds it manages the subscriber's
         endpoints in the portal until it expires (`expires`, default `PORTAL_LINK_TTL`) or
-        is revoked.
+        is revoked. A link grants what the portal does, so the key needs `webhooks:read`
+        and `webhooks:secrets` besides `webhooks:write` (403 otherwise).
         """
         subscriber = self.get_object()
         given = validated(PortalLinkRequestSerializer, request.data).get("expires")
         try:
             expires_in = None if given is None else parse_duration(given)
-            link, path = links.create(subscriber, f'API key "{request.auth}"', expires_in)
+            link, path = links.create(subscriber, Delegator.key(request.auth), expires_in)
         except (InvalidDuration, links.InvalidLifetime) as error:
             raise serializers.ValidationError({"expires": [str(error)]}) from None
         body = dict(PortalLinkSerializer(link).data)

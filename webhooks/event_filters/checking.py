@@ -14,6 +14,7 @@ from webhooks.event_filters.grammar import (
     FilterError,
     is_scalar,
     json_type,
+    size_refusal,
 )
 
 
@@ -25,6 +26,8 @@ def check(spec: Any, schemas: Sequence[dict[str, Any]] = ()) -> None:
         return
     if not isinstance(spec, dict):
         raise FilterError("", 'a filter is a JSON object, e.g. {"testimonial": {"rating": 5}}')
+    if refusal := size_refusal(spec):
+        raise FilterError("", refusal)
     _check_object(spec, "", [s for s in schemas if s], 0)
 
 

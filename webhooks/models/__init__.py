@@ -1,5 +1,5 @@
 """The webhooks app's models, one module per part: endpoints, the delivery log, the
-subscribers and their portal, the running workers."""
+subscribers and their portal, the record of secret reads, the running workers."""
 
 from webhooks.models.endpoints import (
     MAX_IN_FLIGHT_LIMIT,
@@ -15,6 +15,7 @@ from webhooks.models.log import (
     WebhookEvent,
     is_success,
 )
+from webhooks.models.secret_reads import SecretRead
 from webhooks.models.subscribers import PortalAction, PortalLink, Subscriber
 from webhooks.models.workers import Overview, WebhookWorker
 
@@ -27,6 +28,7 @@ __all__ = [
     "Overview",
     "PortalAction",
     "PortalLink",
+    "SecretRead",
     "Subscriber",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -17,6 +17,7 @@ from webhooks.event_types.registry import ALL_EVENTS_TYPES
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
 from webhooks.formats import Format
 from webhooks.formats import suggest as suggest_format
+from webhooks.models.header_binding import OriginBoundHeaders
 from webhooks.models.subscribers import Subscriber
 from webhooks.trust import signing
 from webhooks.trust.fields import EncryptedJSONField, EncryptedSecretField
@@ -48,7 +49,7 @@ def parse_rotation_overlap(text: str) -> timedelta:
     return overlap
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(OriginBoundHeaders, models.Model):
     url = models.URLField("URL", max_length=2048, validators=[validate_webhook_url])
     description = models.CharField(max_length=255, blank=True)
     # Deleting a subscriber that still has endpoints is refused: their delivery logs
@@ -84,8 +85,12 @@ class WebhookEndpoint(models.Model):
         blank=True,
         validators=[validate_custom_headers],
         help_text='Extra request headers, e.g. {"Authorization": "Bearer …"}. Their values '
-        "are the receiver's credentials: stored encrypted, never shown again.",
+        "are the receiver's credentials: stored encrypted, never shown again, and sent only "
+        "to the origin they were saved for.",
     )
+    # The origin (scheme, host, port) the header values were given for: they go nowhere
+    # else (SPEC §10; ``OriginBoundHeaders``).
+    headers_origin = models.CharField(max_length=300, blank=True, editable=False)
     format = models.CharField(
         max_length=20,
         choices=Format.choices,
@@ -178,10 +183,14 @@ class WebhookEndpoint(models.Model):
 
     def save(self, **kwargs: Any) -> None:
         self._pick_format()
+        changed = []
         if not self.secret:
             self.secret = signing.generate_secret()
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "secret"}
+            changed.append("secret")
+        if self.keep_headers_at_their_origin():
+            changed += ["headers", "headers_origin"]
+        if changed and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *changed}
         super().save(**kwargs)
 
     @property

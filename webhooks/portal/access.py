@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Any, Concatenate, ParamSpec, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from webhooks.conf import conf
 from webhooks.models import PortalLink
-from webhooks.portal.csrf import portal_csrf
 from webhooks.subscribers import links
 
 SESSION_KEY = "portal_link"
+# The link a browser was sent (``/portal/enter/<token>/``) and may open with a POST: an
+# offer, not a grant. A GET never changes which portal a session is in.
+OFFER_KEY = "portal_offer"
 
 P = ParamSpec("P")
 PortalView = Callable[Concatenate[HttpRequest, PortalLink, P], HttpResponse]
@@ -39,11 +41,13 @@ def content_security_policy() -> str:
     )
 
 
-def secured(response: HttpResponse) -> HttpResponse:
-    """The portal's headers: strict CSP, no Referer (a link's token must never leave in
-    one), nothing cached (pages may show a secret)."""
+def secured(response: HttpResponse, referrer_policy: str = "same-origin") -> HttpResponse:
+    """The portal's headers: strict CSP, nothing cached (pages may show a secret), and a
+    Referer only to the portal itself, which keeps Django's CSRF check whole (under
+    ``no-referrer`` browsers post forms with ``Origin: null``, which any page can make
+    them send). The answer to a link's own URL sends none: its path holds the token."""
     response["Content-Security-Policy"] = content_security_policy()
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = referrer_policy
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     if conf.portal_frame_ancestors != "'none'":
@@ -52,13 +56,13 @@ def secured(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def denied(request: HttpRequest) -> HttpResponse:
-    return secured(render(request, "portal/denied.html", status=403))
+def denied(request: HttpRequest, referrer_policy: str = "same-origin") -> HttpResponse:
+    return secured(render(request, "portal/denied.html", status=403), referrer_policy)
 
 
 def portal_page(view: PortalView[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
-    """A portal view: called with the session's valid link, else the "link ended" page;
-    its forms checked by ``webhooks.portal.csrf``."""
+    """A portal view: called with the session's valid link, else the "link ended" page.
+    Its forms are checked by Django's CSRF middleware, as every form of the site."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
@@ -68,7 +72,7 @@ def portal_page(view: PortalView[P]) -> Callable[Concatenate[HttpRequest, P], Ht
             return denied(request)
         return secured(view(request, link, *args, **kwargs))
 
-    return portal_csrf(wrapped)
+    return cast(Callable[Concatenate[HttpRequest, P], HttpResponse], wrapped)
 
 
 def start_session(request: HttpRequest, link: PortalLink) -> None:

@@ -10,6 +10,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", endpoints.home, name="home"),
+    path("enter/", entry.open_offered, name="open"),
     path("enter/<str:token>/", entry.enter, name="enter"),
     path("leave/", entry.leave, name="leave"),
     path("events/", catalogue.events, name="events"),

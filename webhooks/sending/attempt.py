@@ -45,6 +45,8 @@ class Target:
     retry_schedule: tuple[timedelta, ...] | None = None
     # Seconds for the whole try; None: WEBHOOKS_TIMEOUT.
     timeout: float | None = None
+    # Why it must not be sent at all (its endpoint's custom headers), else empty.
+    refusal: str = ""
 
     def log_ids(self) -> dict[str, object]:
         """The ``extra`` of a log line about this delivery: fields of their own with
@@ -191,10 +193,9 @@ def attempt(client: httpx.Client, target: Target) -> Outcome:
         request_headers=loggable(target, sent),
     )
     started = time.monotonic()
-    if problem := headers.unsendable(target.custom_headers):
-        # Stored before they were checked this strictly: refused here with the reason,
-        # never quoted by an encoding error further down.
-        outcome.error = storable(f"refused before sending: {problem} Edit the endpoint.")
+    if target.refusal:
+        # Refused with the reason, never quoted by an encoding error further down.
+        outcome.error = storable(f"refused before sending: {target.refusal}")
         outcome.unreachable, outcome.failure = True, instruments.REFUSED
         outcome.finished_at = timezone.now()
         return outcome

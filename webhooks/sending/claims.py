@@ -19,6 +19,7 @@ from webhooks.conf import conf
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.sending import statements
 from webhooks.sending.statements import PreparedQuery
+from webhooks.validation import headers
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class EndpointSnapshot:
     failing: bool  # its last try failed: start with one request, not a burst
     rate_limited_until: datetime | None
     version: Version
+    # Why no request may be sent to it as it is (its custom headers), else empty.
+    refusal: str = ""
 
 
 def _version(
@@ -68,7 +71,22 @@ def snapshot(endpoint: WebhookEndpoint, now: datetime) -> EndpointSnapshot:
         version=_version(
             endpoint.updated_at, endpoint.is_active, endpoint.previous_secret_expires_at, now
         ),
+        refusal=_headers_refusal(endpoint),
     )
+
+
+def _headers_refusal(endpoint: WebhookEndpoint) -> str:
+    """Why the endpoint's custom headers cannot be sent: stored around ``save()`` for
+    another origin (they go only to their own, SPEC §10), or before the header rules were
+    this strict."""
+    if not endpoint.headers_bound():
+        return (
+            "its custom headers' values were saved for another origin than its URL's; "
+            "give them again for this URL."
+        )
+    if problem := headers.unsendable(endpoint.headers):
+        return f"{problem} Edit the endpoint."
+    return ""
 
 
 def claimable(now: datetime, exclude: Collection[int] = ()) -> QuerySet[WebhookEndpoint]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from django.utils import timezone
 from webhooks.sending.attempt import Outcome, Target, attempt
 from webhooks.sending.channel import Channel
 from webhooks.sending.clients import ClientPool
-from webhooks.sending.settling import Finished, Pause, finish
+from webhooks.sending.settling import Finished, Pause, finish, internal_error, unexpected
 from webhooks.sending.threads import ThreadReuse
 
 logger = logging.getLogger(__name__)
@@ -150,29 +149,31 @@ class Lane:
         return None
 
     def _send(self, target: Target) -> None:
-        clients = self.senders.clients
-        client = clients.borrow(target.endpoint_id, target.url)
+        result = self._try(target)
+        pause = None
         try:
-            outcome = attempt(client, target)
-        except Exception as exc:  # a bug must cost one try, not the sender thread
-            # Where it happened, not what it said: an exception's text may quote what was
-            # being sent (a header value, the URL).
-            logger.error(
-                "webhook delivery %s: unexpected %s (its message is not logged)\n%s",
-                target.delivery_id,
-                type(exc).__name__,
-                "".join(traceback.format_tb(exc.__traceback__)),
-                extra=target.log_ids(),
-            )
-            error = f"internal error ({type(exc).__name__}); the worker log says where"
-            outcome = Outcome(target, timezone.now(), 0, {}, error=error)
+            with self.changed:
+                self._took(result.outcome.duration_ms / 1000)
+                pause = self.channel.finish(result)
+                if self.channel.stop_reason or not self.channel.in_flight:
+                    self.changed.notify_all()
         finally:
-            clients.give_back(target.endpoint_id, target.url, client)
-        result = finish(outcome)
-        with self.changed:
-            self._took(outcome.duration_ms / 1000)
-            pause = self.channel.finish(result)
-            if self.channel.stop_reason or not self.channel.in_flight:
-                self.changed.notify_all()
-        self.senders.results.put((result, pause))
-        self.senders.notify()
+            # Recorded whatever happens above: a try never recorded stays in hand, and its
+            # endpoint's claim is renewed for ever.
+            self.senders.results.put((result, pause))
+            self.senders.notify()
+
+    def _try(self, target: Target) -> Finished:
+        """One try and what it settles. A bug costs one try, recorded as failed with the
+        kind of error, never the sender thread."""
+        clients = self.senders.clients
+        try:
+            client = clients.borrow(target.endpoint_id, target.url)
+            try:
+                outcome = attempt(client, target)
+            finally:
+                clients.give_back(target.endpoint_id, target.url, client)
+        except Exception as exc:
+            unexpected(target, exc, "sending")
+            outcome = Outcome(target, timezone.now(), 0, {}, error=internal_error(exc))
+        return finish(outcome)

@@ -110,4 +110,5 @@ def _target(endpoint: EndpointSnapshot, row: tuple[Any, ...]) -> Target:
         schedule_position=schedule_position,
         retry_schedule=stored_schedule(schedule),
         timeout=endpoint.timeout,
+        refusal=endpoint.refusal,
     )

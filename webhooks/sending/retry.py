@@ -11,6 +11,9 @@ from tenacity.wait import wait_base
 
 from webhooks.conf import conf
 
+# Longer than any Retry-After worth reading as one.
+LONGEST_RETRY_AFTER = timedelta(days=3650)
+
 
 def schedule_wait(schedule: Sequence[timedelta], jitter: float) -> wait_base:
     """Tenacity's wait strategy for the schedule: try ``n`` waits ``schedule[n-1]`` give
@@ -47,7 +50,9 @@ def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
         return None
     value = value.strip()
     if value.isdigit():
-        return timedelta(seconds=int(value))
+        # Bounded before timedelta sees it: a hostile receiver's 30 digits overflow it.
+        # WEBHOOKS_RETRY_AFTER_MAX caps it further where it is used.
+        return timedelta(seconds=min(int(value), int(LONGEST_RETRY_AFTER.total_seconds())))
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -5,12 +5,16 @@ them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import traceback
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from webhooks.models import DeliveryStatus
-from webhooks.sending.attempt import Outcome
+from webhooks.sending.attempt import Outcome, Target, storable
 from webhooks.sending.retry import next_retry_delay
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,4 +67,34 @@ def settle(outcome: Outcome) -> Settlement:
 
 
 def finish(outcome: Outcome) -> Finished:
-    return Finished(outcome, settle(outcome))
+    """The try and what it settles. Never raises: a try that cannot be settled (a bug, a
+    retry date no calendar holds) is recorded as failed, with the kind of error, and its
+    delivery ends failed, replayable, rather than retried on what broke; an exception here
+    killed the sender thread, lost the try and held its endpoint's claim for ever."""
+    try:
+        return Finished(outcome, settle(outcome))
+    except Exception as exc:
+        unexpected(outcome.target, exc, "settling")
+        error = storable(
+            f"{outcome.error + '; then ' if outcome.error else ''}{internal_error(exc)}"
+        )
+        settled = Settlement(DeliveryStatus.FAILED, None, outcome.status_code, error)
+        return Finished(replace(outcome, error=error), settled)
+
+
+def internal_error(exc: Exception) -> str:
+    """What an attempt record says of a bug: its kind, never its text."""
+    return f"internal error ({type(exc).__name__}); the worker log says where"
+
+
+def unexpected(target: Target, exc: Exception, doing: str) -> None:
+    """Logs where a bug happened, not what it said: an exception's text may quote what
+    was being sent (a header value, the URL)."""
+    logger.error(
+        "webhook delivery %s: unexpected %s while %s (its message is not logged)\n%s",
+        target.delivery_id,
+        type(exc).__name__,
+        doing,
+        "".join(traceback.format_tb(exc.__traceback__)),
+        extra=target.log_ids(),
+    )

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from webhooks.access import delegation
+from webhooks.access.delegation import Delegator
 from webhooks.conf import PORTAL_LINK_TTL_MAX, conf
 from webhooks.durations import format_duration
 from webhooks.models import PortalLink, Subscriber
@@ -47,22 +49,24 @@ def lifetime(requested: timedelta | None) -> timedelta:
 
 
 def create(
-    subscriber: Subscriber, created_by: str, expires_in: timedelta | None = None
+    subscriber: Subscriber, by: Delegator, expires_in: timedelta | None = None
 ) -> tuple[PortalLink, str]:
     """A new link and its path (``/portal/enter/<token>/``), which is never stored: the
-    caller shows it once."""
+    caller shows it once. Raises DelegationRefused unless ``by`` holds everything the
+    link grants."""
+    by.ensure(delegation.MAKE_LINK)
     token = secrets.token_urlsafe(32)
     link = PortalLink.objects.create(
         subscriber=subscriber,
         token_hash=_hash(token),
-        created_by=created_by[:200],
+        created_by=by.name[:200],
         expires_at=timezone.now() + lifetime(expires_in),
     )
     logger.info(
         "portal link %s made for subscriber %s by %s, expires %s",
         link.pk,
         subscriber.pk,
-        created_by,
+        by.name,
         link.expires_at.isoformat(),
     )
     return link, ENTER_PATH.format(token=token)

@@ -5,13 +5,20 @@ key), so they are treated like signing secrets: checked at save, encrypted at re
 (``fields.EncryptedJSONField``), never shown again after saving (forms show ``KEPT`` in
 place of each value, the API only the names), and redacted in every attempt record
 whatever their name. Nothing here puts a value into a message.
+
+They are also bound to the origin they were saved for (SPEC §10): a credential for one
+host must not follow a URL edited to point at another. A form or an API update that moves
+the URL to another origin carries over only the values it gives again (``carried``
+reports the others as dropped), and the model keeps the origin beside the values
+(``WebhookEndpoint.headers_origin``) so that nothing else sends them elsewhere either.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
@@ -30,7 +37,8 @@ RESERVED_HEADERS = frozenset(
     }
 )
 MAX_CUSTOM_HEADERS = 20
-MAX_HEADER_VALUE = 1000
+MAX_HEADER_NAME = 256
+MAX_HEADER_VALUE = 4096  # 4 KiB: values are ASCII, a character a byte
 # RFC 9110 §5.1: a field name is a token.
 _NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 # RFC 9110 §5.5, narrowed to visible ASCII: no control character (so no CR, LF or NUL),
@@ -47,6 +55,8 @@ KEPT = "••••••••"
 
 def _refusal(name: Any, value: Any) -> str | None:
     """Why ``name: value`` cannot be sent; names the header, never quotes the value."""
+    if isinstance(name, str) and len(name) > MAX_HEADER_NAME:
+        return f"A header name is at most {MAX_HEADER_NAME} characters."
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         return f"{name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~)."
     if name.lower() in RESERVED_HEADERS:
@@ -94,24 +104,66 @@ def redacted(sent: Mapping[str, str], custom_names: Iterable[str]) -> dict[str, 
     return {name: REDACTED if name.lower() in hidden else value for name, value in sent.items()}
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> str:
+    """The origin (scheme, host, port) a URL reaches, e.g. ``https://hooks.example.com:443``:
+    what stored header values are bound to."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # not a port: no origin it could share with a valid URL
+        port = None
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}:{port or _DEFAULT_PORTS.get(scheme, '')}"
+
+
+class Carried(NamedTuple):
+    """The headers a request leaves an endpoint with, and the stored names it dropped:
+    bound to the URL's previous origin and not given again for the new one."""
+
+    headers: dict[str, Any]
+    dropped: list[str]
+
+
 def for_form(stored: Mapping[str, str]) -> dict[str, str]:
     """What an edit form shows: the names, each with ``KEPT`` for its value."""
     return dict.fromkeys(stored, KEPT)
 
 
-def from_form(stored: Mapping[str, str], submitted: Mapping[str, Any]) -> dict[str, Any]:
+def from_form(
+    stored: Mapping[str, str], submitted: Mapping[str, Any], *, same_origin: bool = True
+) -> Carried:
     """A form's headers: the names it lists, ``KEPT`` keeping the stored value (under the
-    name as now written), anything else replacing it; a name left out is removed."""
+    name as now written), anything else replacing it; a name left out is removed. When
+    the URL moved to another origin ``KEPT`` keeps nothing: that value was the old
+    origin's credential."""
     by_name = {name.lower(): value for name, value in stored.items()}
-    return {
-        name: by_name.get(name.lower(), value) if value == KEPT else value
-        for name, value in submitted.items()
-    }
+    headers: dict[str, Any] = {}
+    dropped = []
+    for name, value in submitted.items():
+        if value != KEPT:
+            headers[name] = value
+        elif name.lower() not in by_name:
+            headers[name] = value  # nothing stored under it: the validator refuses KEPT
+        elif same_origin:
+            headers[name] = by_name[name.lower()]
+        else:
+            dropped.append(name)
+    return Carried(headers, dropped)
 
 
-def patched(stored: Mapping[str, str], changes: Mapping[str, Any]) -> dict[str, Any]:
+def patched(
+    stored: Mapping[str, str], changes: Mapping[str, Any], *, same_origin: bool = True
+) -> Carried:
     """An API update: each named header set, or removed when given ``null``; the others
-    kept, since a client cannot read their values to send them back."""
+    kept, since a client cannot read their values to send them back; but not when the
+    URL moved to another origin: then only those given again are sent."""
     named = {name.lower() for name in changes}
-    kept = {name: value for name, value in stored.items() if name.lower() not in named}
-    return kept | {name: value for name, value in changes.items() if value is not None}
+    unnamed = [name for name in stored if name.lower() not in named]
+    kept = {name: stored[name] for name in unnamed} if same_origin else {}
+    given = {name: value for name, value in changes.items() if value is not None}
+    return Carried(kept | given, [] if same_origin else unnamed)

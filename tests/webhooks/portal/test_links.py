@@ -4,6 +4,7 @@ API, stored only as hashes."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from rest_framework.test import APIClient
 
 from tests.support.factories import make_subscriber
 from tests.support.portal import entered, make_team
+from webhooks.access.delegation import Delegator
 from webhooks.models import PortalLink
 from webhooks.subscribers import links
 
@@ -34,8 +36,19 @@ def test_a_link_is_stored_as_a_hash_and_opens_a_session_on_a_clean_address(
 
     answer = client.get(team.enter_path)
     assert answer.status_code == 302
-    assert answer["Location"] == "/portal/"
+    assert answer["Location"] == "/portal/enter/"
     assert answer["Referrer-Policy"] == "no-referrer"
+    assert "portal_link" not in client.session  # an offer, not a grant
+    assert client.get("/portal/").status_code == 403
+    asked = client.get("/portal/enter/")
+    assert asked.status_code == 200
+    assert asked["Referrer-Policy"] == "same-origin"
+    assert b"Open the portal of CRM team" in asked.content
+    assert PortalLink.objects.get(pk=team.link.pk).last_used_at is None
+
+    opened = client.post("/portal/enter/")
+    assert opened.status_code == 302
+    assert opened["Location"] == "/portal/"
     assert client.session["portal_link"] == team.link.pk
     assert client.get("/portal/").status_code == 200
     assert PortalLink.objects.get(pk=team.link.pk).last_used_at is not None
@@ -50,6 +63,8 @@ def test_an_unknown_expired_or_revoked_link_opens_nothing(client: Client) -> Non
     answer = client.get(team.enter_path)
     assert answer.status_code == 403
     assert b"does not work" in answer.content
+    assert answer["Referrer-Policy"] == "no-referrer"
+    assert client.post("/portal/enter/").status_code == 403  # nothing offered
 
 
 def test_revoking_ends_open_sessions_at_once(client: Client) -> None:
@@ -73,12 +88,12 @@ def test_a_session_ends_when_its_link_expires(client: Client) -> None:
 
 def test_lifetimes_default_to_the_setting_and_stop_at_thirty_days(settings: Settings) -> None:
     subscriber = make_subscriber("CRM team")
-    link, _ = links.create(subscriber, "tests")
+    link, _ = links.create(subscriber, Delegator.command_line("tests"))
     assert timedelta(days=7) - (link.expires_at - link.created_at) < timedelta(seconds=5)
     with pytest.raises(links.InvalidLifetime):
-        links.create(subscriber, "tests", timedelta(days=31))
+        links.create(subscriber, Delegator.command_line("tests"), timedelta(days=31))
     with pytest.raises(links.InvalidLifetime):
-        links.create(subscriber, "tests", timedelta(0))
+        links.create(subscriber, Delegator.command_line("tests"), timedelta(0))
     settings.PORTAL_LINK_TTL = "90d"
     assert links.lifetime(None) == timedelta(days=30)
 
@@ -107,7 +122,7 @@ def test_the_commands_make_and_revoke_links(capsys: pytest.CaptureFixture[str]) 
 def test_the_api_makes_lists_and_revokes_links(
     api_client: Callable[..., APIClient], client: Client
 ) -> None:
-    api = api_client("webhooks:read", "webhooks:write")
+    api = api_client("webhooks:read", "webhooks:write", "webhooks:secrets")
     made = api.post("/api/v1/subscribers/", {"name": "CRM team", "max_endpoints": 3})
     assert made.status_code == 201, made.content
     subscriber_id = made.json()["id"]
@@ -122,6 +137,8 @@ def test_the_api_makes_lists_and_revokes_links(
 
     entered_path = body["url"].split("testserver", 1)[1]
     assert client.get(entered_path).status_code == 302
+    assert client.post("/portal/enter/").status_code == 302
+    assert client.get("/portal/").status_code == 200
     gone = api.delete(f"/api/v1/subscribers/{subscriber_id}/portal-links/{body['id']}/")
     assert gone.status_code == 204
     assert client.get("/portal/").status_code == 403
@@ -137,7 +154,11 @@ def test_the_admin_makes_a_link_shown_once_and_revokes_them(admin_client: Client
     shown = admin_client.post(f"{page}portal-link/", {"expires": "3d"})
     assert shown.status_code == 200
     assert b"/portal/enter/" in shown.content
-    assert b"/portal/enter/" not in admin_client.get(f"{page}change/").content
+    listed = admin_client.get(f"{page}change/").content.decode()
+    assert "/portal/enter/" not in listed
+    # The link and what it was used for show on the subscriber's page (they showed "-":
+    # format_html had turned the dates into text before formatting them).
+    assert re.search(r"#\d+ active, made \d{4}-\d\d-\d\d \d\d:\d\d by admin user", listed)
     refused = admin_client.post(f"{page}portal-link/", {"expires": "31d"})
     assert b"at most" in refused.content
     answer = admin_client.post(f"{page}revoke-portal-links/", follow=True)

@@ -54,7 +54,7 @@ def test_every_page_is_strict_about_what_it_lets_the_browser_do(client: Client) 
         assert "default-src 'none'" in policy
         assert "script-src" not in policy
         assert "frame-ancestors 'none'" in policy
-        assert answer["Referrer-Policy"] == "no-referrer"
+        assert answer["Referrer-Policy"] == "same-origin"
         assert answer["Cache-Control"] == "no-store"
         assert answer["X-Frame-Options"] == "DENY"
         assert b"<script" not in answer.content, path
@@ -347,22 +347,25 @@ def test_a_portal_page_costs_the_same_queries_whatever_there_is(
     assert {page: queries(page) for page in pages} == before
 
 
-def test_a_form_posted_under_no_referrer_passes_csrf_with_its_token_only() -> None:
-    """Browsers post a no-referrer page's forms with ``Origin: null`` and no Referer; the
-    token is what is checked, and a real foreign Origin is still refused."""
+def test_csrf_is_djangos_own_with_no_exception_for_a_null_origin() -> None:
+    """Under ``no-referrer`` browsers posted the portal's forms with ``Origin: null``,
+    which the portal accepted; any page can make a browser send it, so with a planted
+    ``csrftoken`` cookie a cross-site form deleted an endpoint. Portal pages now send a
+    same-origin Referer and Django's check applies whole."""
     team = make_team("CRM team")
     strict = entered(Client(enforce_csrf_checks=True), team)
-    strict.get("/portal/")
     token = strict.cookies["csrftoken"].value
-    path = f"/portal/endpoints/{team.endpoint.pk}/send-test/"
+    path = f"/portal/endpoints/{team.endpoint.pk}/delete/"
     form = {"csrfmiddlewaretoken": token}
-    assert strict.post(path, form, headers={"origin": "https://evil.example"}).status_code == 403
-    assert strict.post(path, {}, headers={"origin": "null"}).status_code == 403  # no token
-    assert strict.post(path, form, headers={"origin": "null"}, secure=True).status_code == 302
-    assert strict.post(path, form, headers={"origin": "null"}).status_code == 302
-    assert strict.post(path, form, secure=True).status_code == 302  # neither header
-    foreign = {"referer": "https://evil.example/x"}
-    assert strict.post(path, form, headers=foreign, secure=True).status_code == 403
+    for origin in ("null", "https://evil.example"):
+        assert strict.post(path, form, headers={"origin": origin}).status_code == 403
+        assert strict.post(path, form, headers={"origin": origin}, secure=True).status_code == 403
+    assert strict.post(path, form, secure=True).status_code == 403  # HTTPS, no Referer
+    assert WebhookEndpoint.objects.filter(pk=team.endpoint.pk).exists()
+
+    own = {"origin": "https://testserver", "referer": f"https://testserver{path}"}
+    assert strict.post(path, form, headers=own, secure=True).status_code == 302
+    assert not WebhookEndpoint.objects.filter(pk=team.endpoint.pk).exists()
 
 
 def test_a_new_endpoints_json_boxes_start_empty(

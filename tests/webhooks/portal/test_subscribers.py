@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_the_api_keeps_a_subscriber_within_its_limits(
     api_client: Callable[..., APIClient],
 ) -> None:
-    api = api_client("webhooks:read", "webhooks:write")
+    api = api_client("webhooks:read", "webhooks:write", "webhooks:secrets")
     subscriber = make_subscriber(
         "CRM team", max_endpoints=1, allowed_event_types=["testimonial.approved"]
     )

@@ -191,3 +191,40 @@ def test_a_delivery_made_before_bodies_were_stored_is_sent_in_its_pinned_format(
 
     assert "embeds" in json.loads(target.body)
     assert target.body.decode() == WebhookDelivery.objects.get().request_body()
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("3000000d", "add up to more than 30 days"),
+        (",".join(["0"] * 100), "At most 20 delays"),
+        (",".join(["1s"] * 21), "At most 20 delays"),
+        ("0.2s,0.5s", "after the first must be at least 1s"),
+        ("20d,10d,1s", "add up to more than 30 days"),
+    ],
+)
+def test_a_schedule_out_of_bounds_is_refused(written: str, reason: str) -> None:
+    endpoint = WebhookEndpoint(url="https://hooks.example.com/in", retry_schedule=written)
+
+    with pytest.raises(ValidationError) as refused:
+        endpoint.full_clean()
+
+    assert reason in " ".join(refused.value.message_dict["retry_schedule"])
+
+
+@pytest.mark.parametrize("written", ["0.2s,1s", ",".join(["1s"] * 20), "10d,10d,10d"])
+def test_a_schedule_at_the_bounds_is_accepted(written: str) -> None:
+    WebhookEndpoint(url="https://hooks.example.com/in", retry_schedule=written).full_clean()
+
+
+def test_a_schedule_stored_out_of_bounds_falls_back_to_the_setting(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    endpoint = make_endpoint()
+    make_testimonial()
+    WebhookDelivery.objects.update(retry_schedule="3000000d")
+
+    target = next_target(endpoint)
+
+    assert target.retry_schedule is None
+    assert "WEBHOOKS_RETRY_SCHEDULE applies" in caplog.text

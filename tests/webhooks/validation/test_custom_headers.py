@@ -89,25 +89,28 @@ def test_a_form_shows_names_and_keeps_what_it_is_given_back() -> None:
     shown = headers.for_form(stored)
 
     assert shown == {"Authorization": headers.KEPT, "X-Team": headers.KEPT}
-    assert headers.from_form(stored, shown) == stored
+    assert headers.from_form(stored, shown).headers == stored
     # Replace one (the name may change case), drop one, add one.
     changed = {"authorization": "Bearer new", "X-New": "1"}
-    assert headers.from_form(stored, changed) == {"authorization": "Bearer new", "X-New": "1"}
+    assert headers.from_form(stored, changed).headers == {
+        "authorization": "Bearer new",
+        "X-New": "1",
+    }
     kept_renamed = {"AUTHORIZATION": headers.KEPT}
-    assert headers.from_form(stored, kept_renamed) == {"AUTHORIZATION": CREDENTIAL}
+    assert headers.from_form(stored, kept_renamed).headers == {"AUTHORIZATION": CREDENTIAL}
     # KEPT for a name that holds nothing stays KEPT, which validation refuses.
     with pytest.raises(ValidationError):
-        headers.validate_custom_headers(headers.from_form({}, {"X-New": headers.KEPT}))
+        headers.validate_custom_headers(headers.from_form({}, {"X-New": headers.KEPT}).headers)
 
 
 def test_an_api_update_sets_removes_and_keeps() -> None:
     stored = {"Authorization": CREDENTIAL, "X-Team": "crm"}
 
-    assert headers.patched(stored, {}) == stored
-    assert headers.patched(stored, {"x-team": "sales", "Authorization": None}) == {
+    assert headers.patched(stored, {}).headers == stored
+    assert headers.patched(stored, {"x-team": "sales", "Authorization": None}).headers == {
         "x-team": "sales"
     }
-    assert headers.patched({}, {"X-A": None, "X-B": "b"}) == {"X-B": "b"}
+    assert headers.patched({}, {"X-A": None, "X-B": "b"}).headers == {"X-B": "b"}
 
 
 def test_every_custom_value_is_redacted_in_the_attempt_whatever_its_name(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from webhooks.access.delegation import Delegator
 from webhooks.durations import parse_duration
 from webhooks.exceptions import InvalidDuration
 from webhooks.subscribers import links
@@ -32,7 +33,9 @@ class Command(BaseCommand):
             raise CommandError(f"there is no subscriber {subscriber!r}")
         try:
             expires_in = parse_duration(expires) if expires else None
-            link, path = links.create(found, "manage.py create_portal_link", expires_in)
+            link, path = links.create(
+                found, Delegator.command_line("create_portal_link"), expires_in
+            )
         except (InvalidDuration, links.InvalidLifetime) as exc:
             raise CommandError(f"--expires: {exc}") from None
         self.stdout.write(links.absolute(path))

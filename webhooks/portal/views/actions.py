@@ -14,7 +14,7 @@ from webhooks import endpoint_actions
 from webhooks.access import revealing
 from webhooks.endpoint_forms import RotateSecretForm
 from webhooks.exceptions import EndpointDisabled
-from webhooks.models import PortalLink
+from webhooks.models import PortalLink, SecretRead
 from webhooks.portal import access, scoping
 from webhooks.subscribers import audit
 
@@ -39,7 +39,12 @@ def rotate(request: HttpRequest, link: PortalLink, endpoint_id: int) -> HttpResp
 @require_POST
 def reveal(request: HttpRequest, link: PortalLink, endpoint_id: int) -> HttpResponse:
     endpoint = scoping.endpoint(link, endpoint_id)
-    secrets = revealing.reveal(endpoint, None, through=f"the portal (link #{link.pk})")
+    secrets = revealing.reveal(
+        endpoint,
+        by=f"portal link #{link.pk} of {link.subscriber}",
+        through=SecretRead.Through.PORTAL,
+        link=link,
+    )
     audit.record(link, "revealed the secret", f"endpoint #{endpoint.pk}")
     return render(
         request,

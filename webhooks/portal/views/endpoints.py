@@ -3,6 +3,7 @@ preview, and deleting one."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -74,6 +75,8 @@ def edit(request: HttpRequest, link: PortalLink, endpoint_id: int) -> HttpRespon
         changed = ", ".join(form.changed_data)
         form.save()
         audit.record(link, "changed an endpoint", f"endpoint #{endpoint.pk}", changed)
+        if dropped := form.dropped_headers_message():
+            messages.warning(request, dropped)
         return HttpResponseRedirect(reverse("portal:endpoint", args=[endpoint.pk]))
     secret = endpoint.secret if show_once.take(request, endpoint.pk) else ""
     return render(
