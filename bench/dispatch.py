@@ -163,6 +163,7 @@ FIGURES = (
     "ordered",
     "memory",
     "api",
+    "filters",
     "formats",
     "watching",
     "writes",
@@ -229,6 +230,8 @@ def main() -> None:
         if "api" in figures:
             results |= api.submit_and_approve_queries(bench)
             results |= api.delivery_log(bench, args.log_deliveries)
+        if "filters" in figures:
+            results |= formats.filter_cost(bench)
         if "formats" in figures:
             results |= formats.render_cost()
             results |= formats.slack_throughput(bench, args.events // 2, args.endpoints)

@@ -63,3 +63,47 @@ def slack_throughput(bench: Bench, events: int, endpoints: int) -> dict[str, Any
         "formats_standard_per_s": max(runs["standard"]),
         "formats_slack_per_s": max(runs["slack"]),
     }
+
+
+def _approve_ms(bench: Bench, approvals: int = 30) -> float:
+    import statistics
+
+    timings = []
+    for _ in range(approvals):
+        testimonial = bench.Testimonial.objects.get(pk=bench.testimonial().pk)
+        started = time.perf_counter()
+        testimonial.approve()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def widest_filter() -> dict[str, Any]:
+    """A filter at SPEC §10's bounds that matches nothing, so every value is looked at:
+    six ``$in`` lists of 28 long texts (194 values, about 15 KiB)."""
+    texts = [f"never said {n:02d} " + "x" * 70 for n in range(28)]
+    return {"$or": [{"testimonial": {"content": {"$in": texts}}} for _ in range(6)]}
+
+
+def filter_cost(bench: Bench) -> dict[str, Any]:
+    """approve() with 100 endpoints whose filters are as large as the model accepts,
+    beside the same without filters, and with the one 2.4 MB filter (a $or of 7,000 $in
+    lists, saved from the portal before the bounds) on a single endpoint."""
+    from webhooks import event_filters
+    from webhooks.models import WebhookEndpoint
+
+    widest = widest_filter()
+    event_filters.check(widest)
+    results: dict[str, Any] = {}
+    bench.drain()
+    ids = bench.subscribe_only([f"/f{n}" for n in range(100)], filter={})
+    results["approve_ms_100_unfiltered"] = _approve_ms(bench)
+    WebhookEndpoint.objects.filter(pk__in=ids).update(filter=widest)
+    results["approve_ms_100_widest_filters"] = _approve_ms(bench)
+    huge = {
+        "$or": [{"testimonial": {"rating": {"$in": [1, 2, 3, 4, 5] * 20}}} for _ in range(7000)]
+    }
+    ids = bench.subscribe_only(["/f-huge"], filter={})
+    WebhookEndpoint.objects.filter(pk__in=ids).update(filter=huge)
+    results["approve_ms_1_huge_filter"] = _approve_ms(bench, approvals=5)
+    bench.subscribe_only(["/f-huge"], filter={})
+    return results

@@ -155,6 +155,21 @@ ROWS: list[Row] = [
         "",
     ),
     (
+        "approve(), 100 endpoints: median ms without filters / with the widest filters",
+        lambda r: _figure(
+            r,
+            "approve_ms_100_unfiltered",
+            "{:.2f} / {:.2f} ms",
+            "approve_ms_100_widest_filters",
+        ),
+        "widest ≤ unfiltered + 10 ms",
+    ),
+    (
+        "approve(), 1 endpoint with the 2.4 MB filter of issue 37 (now refused)",
+        lambda r: _figure(r, "approve_ms_1_huge_filter", "{:.0f} ms"),
+        "",
+    ),
+    (
         "loopback throughput, standard / Slack format",
         lambda r: _figure(
             r,

@@ -35,7 +35,9 @@ from tests.support.factories import (
 from tests.support.processes import ROOT, child_env
 from tests.support.worker import Worker, database_url
 from webhooks import endpoint_actions
+from webhooks.access.delegation import Delegator
 from webhooks.models import WebhookEndpoint
+from webhooks.subscribers import links
 from webhooks.validation import headers
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -216,6 +218,27 @@ def test_an_operator_creates_an_api_key_reads_the_docs_and_revokes_it(
     page.click("button[name=index]")
     expect(page.get_by_text("Revoked: crm.")).to_be_visible()
     assert httpx.get(f"{site}/api/v1/status/", headers=bearer).status_code == 401
+
+
+@pytest.fixture
+def linked_subscriber() -> int:
+    """A subscriber with one portal link, made before the browser (see ``signed_in``)."""
+    subscriber = make_subscriber("Partner team")
+    links.create(subscriber, Delegator.command_line("the browser test"))
+    return subscriber.pk
+
+
+def test_the_subscriber_page_revokes_its_portal_links(
+    linked_subscriber: int, signed_in: Page, site: str
+) -> None:
+    """The button sat in a form nested in the change form: browsers drop the inner form,
+    so it saved the subscriber and revoked nothing."""
+    page = signed_in
+    page.goto(f"{site}/admin/webhooks/subscriber/{linked_subscriber}/change/")
+    expect(page.locator(".field-portal_links")).to_contain_text("active")
+    page.click("text=Revoke every portal link")
+    expect(page.get_by_text("Revoked 1 portal link(s); their sessions ended.")).to_be_visible()
+    expect(page.locator(".field-portal_links")).to_contain_text("revoked")
 
 
 def test_slack_in_two_minutes_from_the_admin(

@@ -73,9 +73,9 @@ def _operator_holds(operator: str, operand: Any, field: Any) -> bool:
     if operator == "$neq":
         return not _equal(field, operand)
     if operator == "$in":
-        return any(_equal(field, item) for item in operand)
+        return _one_of(field, operand)
     if operator == "$nin":
-        return not any(_equal(field, item) for item in operand)
+        return not _one_of(field, operand)
     if operator == "$startsWith":
         return isinstance(field, str) and field.startswith(operand)
     if not _comparable(field, operand):
@@ -99,6 +99,20 @@ def _equal(field: Any, operand: Any) -> bool:
     if _number(field) and _number(operand):
         return bool(field == operand)
     return json_type(field) == json_type(operand) and bool(field == operand)
+
+
+def _one_of(field: Any, operand: list[Any]) -> bool:
+    """``any(_equal(field, item) for item in operand)``, with the list's own (C) search
+    where Python's equality is already JSON's: every filter of every endpoint runs for
+    every event inside the writer's transaction, and ``$in`` lists are their longest part
+    (the widest filters allowed cost 10 ms per write over 100 endpoints item by item)."""
+    if isinstance(field, str) or field is None:
+        return field in operand  # only a string equals a string, only null null
+    if isinstance(field, bool):
+        return any(item is field for item in operand)  # True is not 1 in JSON
+    if _number(field):
+        return any(_number(item) and item == field for item in operand)
+    return any(_equal(field, item) for item in operand)
 
 
 def _comparable(field: Any, operand: Any) -> bool:

@@ -4,11 +4,15 @@ API, stored only as hashes."""
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
@@ -19,6 +23,7 @@ from tests.support.factories import make_subscriber
 from tests.support.portal import entered, make_team
 from webhooks.access.delegation import Delegator
 from webhooks.models import PortalLink
+from webhooks.portal.redaction import TokenFilter, redact
 from webhooks.subscribers import links
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +169,47 @@ def test_the_admin_makes_a_link_shown_once_and_revokes_them(admin_client: Client
     answer = admin_client.post(f"{page}revoke-portal-links/", follow=True)
     assert b"Revoked 1 portal link" in answer.content
     assert PortalLink.objects.get(subscriber=subscriber).state == "revoked"
+
+
+def test_opening_another_subscribers_link_asks_first(client: Client) -> None:
+    """A GET switched an open portal session to whichever link it named: any page could
+    log a browser into the attacker's portal (login CSRF)."""
+    ours, theirs = make_team("CRM team"), make_team("Attacker")
+    entered(client, ours)
+
+    assert client.get(theirs.enter_path).status_code == 302
+    assert client.session["portal_link"] == ours.link.pk  # still ours
+    assert b"CRM team" in client.get("/portal/").content
+    asked = client.get("/portal/enter/").content.decode()
+    assert "You are in the portal of <strong>CRM team</strong>" in asked
+    assert "Open the portal of Attacker" in asked
+
+    client.post("/portal/enter/")
+    assert client.session["portal_link"] == theirs.link.pk
+    assert "portal_offer" not in client.session
+
+
+def test_a_portal_token_is_never_written_to_a_log_line() -> None:
+    token = "k7XwQ2s" + "9vJ-secret_token"
+    lines = [
+        f"Forbidden: /portal/enter/{token}/",
+        f'"GET /portal/enter/{token}/ HTTP/1.1" 302 0',
+        f"referer https://example.com/portal/enter/{token}?x=1",
+    ]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(TokenFilter())
+    log = logging.getLogger("tests.portal.redaction")
+    log.addHandler(handler)
+    try:
+        for line in lines:
+            log.warning("%s", line)
+    finally:
+        log.removeHandler(handler)
+    written = stream.getvalue()
+    assert token not in written
+    assert written.count("/portal/enter/[token]") == 3
+    assert redact("/portal/enter/") == "/portal/enter/"  # the page that asks, no token
+    logging_config: dict[str, Any] = settings.LOGGING
+    console = logging_config["handlers"]["console"]
+    assert console["filters"] == ["portal_tokens"]

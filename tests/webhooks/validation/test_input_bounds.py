@@ -10,7 +10,9 @@ second to every testimonial write."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,10 +22,11 @@ from rest_framework.test import APIClient
 
 from tests.support.factories import make_endpoint
 from tests.support.portal import entered, make_team
+from webhooks.durations import format_duration
 from webhooks.event_filters import FilterError, check
 from webhooks.event_filters.grammar import MAX_BYTES, MAX_NODES
 from webhooks.models import WebhookEndpoint
-from webhooks.validation import headers
+from webhooks.validation import headers, tuning
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +152,16 @@ def test_the_openapi_document_states_the_bounds(
     assert endpoint["headers"]["additionalProperties"]["maxLength"] == headers.MAX_HEADER_VALUE
     assert "At most 20 delays" in endpoint["retry_schedule"]["description"]
     assert "16 KiB" in endpoint["filter"]["description"]
+
+
+def test_the_configuration_page_states_the_bounds_the_code_keeps() -> None:
+    page = (Path(__file__).resolve().parents[3] / "docs" / "configuration.md").read_text()
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.+) \|$", page, re.MULTILINE))
+    assert f"at most {tuning.MAX_SCHEDULE_DELAYS} delays" in rows["retry_schedule"]
+    assert f"at least `{format_duration(tuning.MIN_RETRY_DELAY)}`" in rows["retry_schedule"]
+    assert f"at most {tuning.MAX_SCHEDULE_SPAN.days} days" in rows["retry_schedule"]
+    assert f"at most {MAX_BYTES // 1024} KiB" in rows["filter"]
+    assert f"{MAX_NODES} values" in rows["filter"]
+    assert f"at most {headers.MAX_CUSTOM_HEADERS} custom headers" in rows["headers"]
+    assert f"at most {headers.MAX_HEADER_NAME} characters" in rows["headers"]
+    assert f"at most {headers.MAX_HEADER_VALUE // 1024} KiB" in rows["headers"]
