@@ -31,7 +31,7 @@ PLACE_ENDPOINT = "put an endpoint into a subscriber"
 
 
 class DelegationRefused(PermissionDenied):
-    """Answered 403 by the admin and the API; a command's error."""
+    """Answered 403 by the admin and the API, naming what is missing."""
 
 
 @dataclass(frozen=True)

@@ -50,9 +50,10 @@ def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
         return None
     value = value.strip()
     if value.isdigit():
-        # Bounded before timedelta sees it: a hostile receiver's 30 digits overflow it.
-        # WEBHOOKS_RETRY_AFTER_MAX caps it further where it is used.
-        return timedelta(seconds=min(int(value), int(LONGEST_RETRY_AFTER.total_seconds())))
+        # Bounded before timedelta (or int(), past 4,300 digits) sees it: a hostile
+        # receiver's 30 digits overflowed it. WEBHOOKS_RETRY_AFTER_MAX caps it further.
+        longest = int(LONGEST_RETRY_AFTER.total_seconds())
+        return timedelta(seconds=min(int(value), longest) if len(value) < 12 else longest)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
