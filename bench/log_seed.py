@@ -1,0 +1,203 @@
+"""A month of delivery log, written by the database itself (``INSERT … SELECT`` over a
+series), so ten million deliveries take minutes, not hours: 50 endpoints of five
+subscribers, ten deliveries per event, 95 % succeeded, 4 % failed (three attempts each),
+1 % pending (one failed attempt, retried tomorrow), spread evenly over the 30 days up to
+now. The same shape at every size, so pages can be compared across sizes."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+ENDPOINTS = 50
+SUBSCRIBERS = 5
+PER_EVENT = 10
+DAYS = 30
+PAYLOAD = (
+    '{"type":"testimonial.approved","timestamp":"2026-11-27T00:00:00.000000Z","data":'
+    '{"testimonial":{"id":1,"slug":"great-service-1","status":"approved","rating":5,'
+    '"content":"They answered every question within the hour.","author_name":"Author 1",'
+    '"author_email":"author1@example.com","company":"Acme","is_anonymous":false}}}'
+)
+
+
+def endpoints() -> list[int]:
+    """The 50 endpoints (made once), ten to each of five subscribers."""
+    from django.utils import timezone
+
+    from webhooks.models import Subscriber, WebhookEndpoint
+
+    existing = list(
+        WebhookEndpoint.objects.filter(url__startswith="https://seed").values_list("id", flat=True)
+    )
+    if existing:
+        return existing
+    made = []
+    for s in range(SUBSCRIBERS):
+        subscriber = Subscriber.objects.create(name=f"Seed team {s}", max_endpoints=20)
+        for n in range(ENDPOINTS // SUBSCRIBERS):
+            endpoint = WebhookEndpoint.objects.create(
+                url=f"https://seed{s}-{n}.example.com/in", subscriber=subscriber
+            )
+            made.append(endpoint.pk)
+    # Nothing is sent while the pages are measured.
+    WebhookEndpoint.objects.filter(pk__in=made).update(
+        paused_until=timezone.now() + timedelta(days=365)
+    )
+    return made
+
+
+def clear() -> None:
+    from django.db import connection
+
+    from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEvent
+
+    tables = [m._meta.db_table for m in (DeliveryAttempt, WebhookDelivery, WebhookEvent)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
+
+
+def seed(deliveries: int) -> dict[str, Any]:
+    """Replaces the log with ``deliveries`` deliveries; how long each step took."""
+    from django.db import connection, transaction
+
+    ids = endpoints()
+    clear()
+    events = deliveries // PER_EVENT
+    statements = (
+        _postgresql(events, ids) if connection.vendor == "postgresql" else _sqlite(events, ids)
+    )
+    took: dict[str, Any] = {}
+    for name, sql, params in statements:
+        started = time.monotonic()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        took[f"seed_{name}_s"] = round(time.monotonic() - started, 1)
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    took["seed_analyze_s"] = round(time.monotonic() - started, 1)
+    return took
+
+
+# Which status a delivery gets: a hash of its place, 95 / 4 / 1 in a hundred.
+_SLOT = "((e.n * 7919 + k.k * 104729) % 100)"
+_STATUS = (
+    f"CASE WHEN {_SLOT} < 95 THEN 'succeeded' WHEN {_SLOT} < 99 THEN 'failed' ELSE 'pending' END"
+)
+
+
+Statement = tuple[str, str, list[Any] | None]
+
+
+def _postgresql(events: int, ids: list[int]) -> list[Statement]:
+    endpoint_array = "ARRAY[" + ",".join(map(str, sorted(ids))) + "]"
+    return [
+        (
+            "events",
+            """
+            INSERT INTO webhooks_webhookevent (id, type, payload, created_at)
+            SELECT gen_random_uuid(), 'testimonial.approved', %s,
+                   now() - interval '30 days' + (n * (interval '30 days' / %s))
+            FROM generate_series(0, %s - 1) AS n
+            """,
+            [PAYLOAD, events, events],
+        ),
+        (
+            "deliveries",
+            f"""
+            INSERT INTO webhooks_webhookdelivery (event_id, endpoint_id, status, attempts,
+                schedule_position, next_attempt_at, last_status_code, last_error, format,
+                body, retry_schedule, created_at, updated_at)
+            SELECT e.id, ({endpoint_array})[1 + (e.n * {PER_EVENT} + k.k) % {len(ids)}],
+                   {_STATUS},
+                   CASE WHEN {_SLOT} < 95 THEN 1 WHEN {_SLOT} < 99 THEN 3 ELSE 1 END,
+                   CASE WHEN {_SLOT} < 95 THEN 1 WHEN {_SLOT} < 99 THEN 3 ELSE 1 END,
+                   CASE WHEN {_SLOT} >= 99 THEN now() + interval '1 day' END,
+                   CASE WHEN {_SLOT} < 95 THEN 200 ELSE 500 END,
+                   CASE WHEN {_SLOT} < 95 THEN '' ELSE 'HTTP 500 Internal Server Error' END,
+                   'standard', NULL, '', e.created_at, e.created_at + interval '1 second'
+            FROM (SELECT id, created_at, row_number() OVER (ORDER BY created_at) - 1 AS n
+                  FROM webhooks_webhookevent) AS e
+            CROSS JOIN generate_series(0, {PER_EVENT} - 1) AS k(k)
+            """,
+            None,
+        ),
+        (
+            "attempts",
+            """
+            INSERT INTO webhooks_deliveryattempt (delivery_id, number, started_at,
+                duration_ms, request_headers, status_code, response_body, error)
+            SELECT d.id, a.number, d.created_at + a.number * interval '1 second',
+                   20 + (d.id % 180), '{}'::jsonb, d.last_status_code,
+                   CASE WHEN d.last_status_code = 200 THEN 'ok' ELSE 'down' END, d.last_error
+            FROM webhooks_webhookdelivery AS d
+            CROSS JOIN LATERAL generate_series(1, d.attempts) AS a(number)
+            """,
+            None,
+        ),
+    ]
+
+
+def _sqlite(events: int, ids: list[int]) -> list[Statement]:
+    # Django keeps SQLite datetimes as UTC text, and UUIDs as 32 hex digits.
+    step = DAYS * 86400 / max(events, 1)
+    at = "strftime('%Y-%m-%d %H:%M:%f', 'now', '-30 days', printf('+%.6f seconds', {}))"
+    endpoint_case = "CASE (e.n * {per} + k.k) % {count} {whens} END".format(
+        per=PER_EVENT,
+        count=len(ids),
+        whens=" ".join(f"WHEN {i} THEN {pk}" for i, pk in enumerate(sorted(ids))),
+    )
+    return [
+        (
+            "events",
+            f"""
+            WITH RECURSIVE series(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM series
+                                         WHERE n + 1 < %s)
+            INSERT INTO webhooks_webhookevent (id, type, payload, created_at)
+            SELECT lower(hex(randomblob(16))), 'testimonial.approved', %s,
+                   {at.format(f"n * {step}")}
+            FROM series
+            """,
+            [events, PAYLOAD],
+        ),
+        (
+            "deliveries",
+            f"""
+            WITH RECURSIVE k(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM k
+                                    WHERE k + 1 < {PER_EVENT})
+            INSERT INTO webhooks_webhookdelivery (event_id, endpoint_id, status, attempts,
+                schedule_position, next_attempt_at, last_status_code, last_error, format,
+                body, retry_schedule, created_at, updated_at)
+            SELECT e.id, {endpoint_case}, {_STATUS},
+                   CASE WHEN {_SLOT} < 95 THEN 1 WHEN {_SLOT} < 99 THEN 3 ELSE 1 END,
+                   CASE WHEN {_SLOT} < 95 THEN 1 WHEN {_SLOT} < 99 THEN 3 ELSE 1 END,
+                   CASE WHEN {_SLOT} >= 99 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', '+1 day') END,
+                   CASE WHEN {_SLOT} < 95 THEN 200 ELSE 500 END,
+                   CASE WHEN {_SLOT} < 95 THEN '' ELSE 'HTTP 500 Internal Server Error' END,
+                   'standard', NULL, '', e.created_at, e.created_at
+            FROM (SELECT id, created_at, row_number() OVER (ORDER BY created_at) - 1 AS n
+                  FROM webhooks_webhookevent) AS e
+            CROSS JOIN k
+            """,
+            None,
+        ),
+        (
+            "attempts",
+            """
+            WITH RECURSIVE a(number) AS (SELECT 1 UNION ALL SELECT number + 1 FROM a
+                                         WHERE number < 3)
+            INSERT INTO webhooks_deliveryattempt (delivery_id, number, started_at,
+                duration_ms, request_headers, status_code, response_body, error)
+            SELECT d.id, a.number, d.created_at, 20 + (d.id % 180), '{}', d.last_status_code,
+                   CASE WHEN d.last_status_code = 200 THEN 'ok' ELSE 'down' END, d.last_error
+            FROM webhooks_webhookdelivery AS d JOIN a ON a.number <= d.attempts
+            """,
+            None,
+        ),
+    ]
