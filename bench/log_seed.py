@@ -1,8 +1,10 @@
 """A month of delivery log, written by the database itself (``INSERT … SELECT`` over a
 series), so ten million deliveries take minutes, not hours: 50 endpoints of five
 subscribers, ten deliveries per event, 95 % succeeded, 4 % failed (three attempts each),
-1 % pending (one failed attempt, retried tomorrow), spread evenly over the 30 days up to
-now. The same shape at every size, so pages can be compared across sizes."""
+1 % cancelled (never tried), spread evenly over the 30 days up to now, ids in the order
+the events came (endpoints interleaved, as traffic makes them). Beside that history, the
+same backlog at every size: 1,000 pending deliveries of the last hour, waiting for their
+paused endpoints. The same shape at every size, so pages can be compared across sizes."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ ENDPOINTS = 50
 SUBSCRIBERS = 5
 PER_EVENT = 10
 DAYS = 30
+BACKLOG_EVENTS = 100  # x PER_EVENT pending deliveries
 PAYLOAD = (
     '{"type":"testimonial.approved","timestamp":"2026-11-27T00:00:00.000000Z","data":'
     '{"testimonial":{"id":1,"slug":"great-service-1","status":"approved","rating":5,'
@@ -51,9 +54,11 @@ def endpoints() -> list[int]:
 def clear() -> None:
     from django.db import connection
 
-    from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEvent
+    from webhooks import models
 
-    tables = [m._meta.db_table for m in (DeliveryAttempt, WebhookDelivery, WebhookEvent)]
+    # EndpointHour is new with issue 38: the same seed runs on the code before it.
+    names = ("EndpointHour", "DeliveryAttempt", "WebhookDelivery", "WebhookEvent")
+    tables = [getattr(models, n)._meta.db_table for n in names if hasattr(models, n)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)}")
@@ -69,11 +74,19 @@ def seed(deliveries: int) -> dict[str, Any]:
     ids = endpoints()
     clear()
     events = deliveries // PER_EVENT
-    statements = (
-        _postgresql(events, ids) if connection.vendor == "postgresql" else _sqlite(events, ids)
-    )
+    postgresql = connection.vendor == "postgresql"
+    statements = (_postgresql if postgresql else _sqlite)(events, ids)
+    from webhooks import models
+
+    if hasattr(models, "EndpointHour"):
+        hour = "date_trunc('hour', a.started_at)" if postgresql else _SQLITE_HOUR
+        statements.append(_hours(hour))
     took: dict[str, Any] = {}
+    statements.append(("backlog", "", None))
     for name, sql, params in statements:
+        if name == "backlog":
+            _backlog(ids)
+            continue
         started = time.monotonic()
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -85,10 +98,40 @@ def seed(deliveries: int) -> dict[str, Any]:
     return took
 
 
+def _backlog(ids: list[int]) -> None:
+    """The pending deliveries of the last hour: the same number at every size."""
+    from django.utils import timezone
+
+    from webhooks.models import WebhookDelivery, WebhookEvent
+
+    now = timezone.now()
+    events = WebhookEvent.objects.bulk_create(
+        WebhookEvent(
+            type="testimonial.approved", payload=PAYLOAD, created_at=now - timedelta(minutes=n)
+        )
+        for n in range(BACKLOG_EVENTS)
+    )
+    WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(
+            event=event,
+            endpoint_id=ids[(n * PER_EVENT + k) % len(ids)],
+            next_attempt_at=now,
+            created_at=event.created_at,
+        )
+        for n, event in enumerate(events)
+        for k in range(PER_EVENT)
+    )
+
+
 # Which status a delivery gets: a hash of its place, 95 / 4 / 1 in a hundred.
 _SLOT = "((e.n * 7919 + k.k * 104729) % 100)"
 _STATUS = (
-    f"CASE WHEN {_SLOT} < 95 THEN 'succeeded' WHEN {_SLOT} < 99 THEN 'failed' ELSE 'pending' END"
+    f"CASE WHEN {_SLOT} < 95 THEN 'succeeded' WHEN {_SLOT} < 99 THEN 'failed' ELSE 'cancelled' END"
+)
+_TRIES = f"CASE WHEN {_SLOT} < 95 THEN 1 WHEN {_SLOT} < 99 THEN 3 ELSE 0 END"
+_CODE = f"CASE WHEN {_SLOT} < 95 THEN 200 WHEN {_SLOT} < 99 THEN 500 END"
+_ERROR = (
+    f"CASE WHEN {_SLOT} >= 95 AND {_SLOT} < 99 THEN 'HTTP 500 Internal Server Error' ELSE '' END"
 )
 
 
@@ -115,16 +158,12 @@ def _postgresql(events: int, ids: list[int]) -> list[Statement]:
                 schedule_position, next_attempt_at, last_status_code, last_error, format,
                 body, retry_schedule, created_at, updated_at)
             SELECT e.id, ({endpoint_array})[1 + (e.n * {PER_EVENT} + k.k) % {len(ids)}],
-                   {_STATUS},
-                   CASE WHEN {_SLOT} < 95 THEN 1 WHEN {_SLOT} < 99 THEN 3 ELSE 1 END,
-                   CASE WHEN {_SLOT} < 95 THEN 1 WHEN {_SLOT} < 99 THEN 3 ELSE 1 END,
-                   CASE WHEN {_SLOT} >= 99 THEN now() + interval '1 day' END,
-                   CASE WHEN {_SLOT} < 95 THEN 200 ELSE 500 END,
-                   CASE WHEN {_SLOT} < 95 THEN '' ELSE 'HTTP 500 Internal Server Error' END,
+                   {_STATUS}, {_TRIES}, {_TRIES}, NULL, {_CODE}, {_ERROR},
                    'standard', NULL, '', e.created_at, e.created_at + interval '1 second'
             FROM (SELECT id, created_at, row_number() OVER (ORDER BY created_at) - 1 AS n
                   FROM webhooks_webhookevent) AS e
             CROSS JOIN generate_series(0, {PER_EVENT} - 1) AS k(k)
+            ORDER BY e.n, k.k
             """,
             None,
         ),
@@ -138,10 +177,41 @@ def _postgresql(events: int, ids: list[int]) -> list[Statement]:
                    CASE WHEN d.last_status_code = 200 THEN 'ok' ELSE 'down' END, d.last_error
             FROM webhooks_webhookdelivery AS d
             CROSS JOIN LATERAL generate_series(1, d.attempts) AS a(number)
+            ORDER BY d.id, a.number
             """,
             None,
         ),
     ]
+
+
+_SQLITE_HOUR = "strftime('%Y-%m-%d %H:00:00', a.started_at)"
+
+
+def _hours(hour: str) -> Statement:
+    """The month's tries counted into endpoint hours, as recording counts them."""
+    from webhooks.models import LATENCY_BOUNDS_MS  # type: ignore[attr-defined,unused-ignore]
+
+    buckets = ", ".join(f"le_{b}" for b in LATENCY_BOUNDS_MS)
+    sums = ", ".join(
+        f"SUM(CASE WHEN a.duration_ms <= {b} THEN 1 ELSE 0 END)" for b in LATENCY_BOUNDS_MS
+    )
+    last = "a.number = d.attempts"
+    return (
+        "hours",
+        f"""
+        INSERT INTO webhooks_endpointhour (endpoint_id, hour, tries, successes, delivered,
+            undelivered, {buckets})
+        SELECT d.endpoint_id, {hour}, COUNT(*),
+               SUM(CASE WHEN a.status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {last} AND d.status = 'succeeded' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {last} AND d.status = 'failed' THEN 1 ELSE 0 END),
+               {sums}
+        FROM webhooks_deliveryattempt AS a JOIN webhooks_webhookdelivery AS d
+             ON d.id = a.delivery_id
+        GROUP BY d.endpoint_id, {hour}
+        """,
+        None,
+    )
 
 
 def _sqlite(events: int, ids: list[int]) -> list[Statement]:
@@ -174,16 +244,12 @@ def _sqlite(events: int, ids: list[int]) -> list[Statement]:
             INSERT INTO webhooks_webhookdelivery (event_id, endpoint_id, status, attempts,
                 schedule_position, next_attempt_at, last_status_code, last_error, format,
                 body, retry_schedule, created_at, updated_at)
-            SELECT e.id, {endpoint_case}, {_STATUS},
-                   CASE WHEN {_SLOT} < 95 THEN 1 WHEN {_SLOT} < 99 THEN 3 ELSE 1 END,
-                   CASE WHEN {_SLOT} < 95 THEN 1 WHEN {_SLOT} < 99 THEN 3 ELSE 1 END,
-                   CASE WHEN {_SLOT} >= 99 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', '+1 day') END,
-                   CASE WHEN {_SLOT} < 95 THEN 200 ELSE 500 END,
-                   CASE WHEN {_SLOT} < 95 THEN '' ELSE 'HTTP 500 Internal Server Error' END,
-                   'standard', NULL, '', e.created_at, e.created_at
+            SELECT e.id, {endpoint_case}, {_STATUS}, {_TRIES}, {_TRIES}, NULL, {_CODE},
+                   {_ERROR}, 'standard', NULL, '', e.created_at, e.created_at
             FROM (SELECT id, created_at, row_number() OVER (ORDER BY created_at) - 1 AS n
                   FROM webhooks_webhookevent) AS e
             CROSS JOIN k
+            ORDER BY e.n, k.k
             """,
             None,
         ),

@@ -213,6 +213,8 @@ WEBHOOKS_VARIABLES: dict[str, str] = {
     "WEBHOOKS_WORKER_METRICS_ADDRESS": "str",
     "PORTAL_LINK_TTL": "str",
     "PORTAL_FRAME_ANCESTORS": "str",
+    "WEBHOOKS_RETENTION": "str",
+    "WEBHOOKS_RETENTION_FAILED": "str",
 }
 
 

@@ -8,12 +8,14 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         # Connections only: ready() must not touch the database.
+        from django.db.models.signals import post_migrate
         from django_q.signals import post_spawn
 
         from http_api import routes
         from webhooks import checks
         from webhooks.access import scopes  # noqa: F401 - registers the API scopes
         from webhooks.conf import conf
+        from webhooks.delivery_log import retention
         from webhooks.publishing import receivers
         from webhooks.sending import process
         from webhooks.trust import crypto
@@ -26,3 +28,5 @@ class WebhooksConfig(AppConfig):
         routes.register("webhooks.api.urls")
         post_spawn.connect(process.start_in_worker, weak=False, dispatch_uid="webhooks:dispatcher")
         checks.register()
+        # The schedule that applies WEBHOOKS_RETENTION, after the tables exist.
+        post_migrate.connect(retention.ensure_schedule, sender=self, weak=False)

@@ -62,6 +62,9 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOKS_WORKER_METRICS_PORT": None,
     "WEBHOOKS_WORKER_METRICS_ADDRESS": "0.0.0.0",  # noqa: S104 - scraped from elsewhere
     "PORTAL_LINK_TTL": "7d",
+    "WEBHOOKS_RETENTION": "30d",
+    # None: as long as WEBHOOKS_RETENTION.
+    "WEBHOOKS_RETENTION_FAILED": None,
     "PORTAL_FRAME_ANCESTORS": "'none'",
 }
 
@@ -229,6 +232,20 @@ class WebhooksSettings:
     def portal_frame_ancestors(self) -> str:
         """The CSP ``frame-ancestors`` sources of portal pages: who may embed them."""
         return str(_setting("PORTAL_FRAME_ANCESTORS")).strip() or "'none'"
+
+    @property
+    def retention(self) -> timedelta | None:
+        """How long finished deliveries stay in the log; None (``0``): for ever."""
+        kept = _duration(_setting("WEBHOOKS_RETENTION"))
+        return kept or None
+
+    @property
+    def retention_failed(self) -> timedelta | None:
+        """How long failed and cancelled deliveries stay; unset: as long as the others."""
+        value = _setting("WEBHOOKS_RETENTION_FAILED")
+        if value in (None, ""):
+            return self.retention
+        return _duration(value) or None
 
     @property
     def user_agent(self) -> str:

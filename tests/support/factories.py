@@ -21,7 +21,7 @@ from webhooks.models import (
     WebhookEvent,
 )
 from webhooks.publishing import payloads
-from webhooks.sending import settling
+from webhooks.sending import settling, tally
 from webhooks.sending.attempt import Outcome, Target
 
 _sequence = itertools.count(1)
@@ -113,10 +113,12 @@ def make_delivery(
     attempts: int = 0,
     event_type: str = "testimonial.approved",
     created_at: datetime | None = None,
+    duration_ms: int = 3,
     **fields: Any,
 ) -> WebhookDelivery:
     """A delivery as the dispatcher would have left it, with ``attempts`` logged tries
-    (all 500s, but the last one of a succeeded delivery)."""
+    (all 500s, but the last one of a succeeded delivery), counted into its endpoint's
+    hours as recording counts them."""
     created_at = created_at or timezone.now()
     endpoint = endpoint or make_endpoint()
     body = payloads.encode(payloads.envelope(event_type, {"n": next(_sequence)}, created_at))
@@ -132,17 +134,32 @@ def make_delivery(
         created_at=created_at,
         **fields,
     )
+    tries = []
     for number in range(1, attempts + 1):
         succeeded = status == "succeeded" and number == attempts
-        DeliveryAttempt.objects.create(
-            delivery=delivery,
-            number=number,
-            started_at=created_at,
-            duration_ms=3,
-            status_code=200 if succeeded else 500,
-            error="" if succeeded else "HTTP 500",
+        tries.append(
+            DeliveryAttempt.objects.create(
+                delivery=delivery,
+                number=number,
+                started_at=created_at,
+                duration_ms=duration_ms,
+                status_code=200 if succeeded else 500,
+                error="" if succeeded else "HTTP 500",
+            )
         )
+    _count_into_hours(delivery, tries)
     return delivery
+
+
+def _count_into_hours(delivery: WebhookDelivery, tries: list[DeliveryAttempt]) -> None:
+    """What ``tally`` adds to ``EndpointHour`` when the dispatcher records these tries."""
+    results = []
+    for row in tries:
+        outcome = make_outcome(delivery, row.status_code or 500)
+        outcome.started_at, outcome.duration_ms = row.started_at, row.duration_ms
+        status = delivery.status if row.number == delivery.attempts else "pending"
+        results.append(settling.Finished(outcome, settling.Settlement(status, None, None, "")))
+    tally.count_hours(results)
 
 
 def make_outcome(delivery: WebhookDelivery, status: int = 200, body: str = "ok") -> Outcome:
@@ -168,14 +185,12 @@ def make_traffic(
     for hour in range(hours):
         for n in range(per_hour):
             failed = bool(failing_every) and (hour * per_hour + n) % failing_every == 0
-            delivery = make_delivery(
+            make_delivery(
                 endpoint,
                 status="failed" if failed else "succeeded",
                 attempts=1,
                 created_at=now - timedelta(hours=hour, minutes=n % 50),
-            )
-            DeliveryAttempt.objects.filter(delivery=delivery).update(
-                duration_ms=10 + (n * 97 + hour * 31) % 1000
+                duration_ms=10 + (n * 97 + hour * 31) % 1000,
             )
 
 

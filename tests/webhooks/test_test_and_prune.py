@@ -133,7 +133,7 @@ def test_prune_dry_run_counts_what_it_would_delete() -> None:
 def test_prune_works_through_more_rows_than_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     from webhooks.delivery_log import pruning
 
-    monkeypatch.setattr(pruning, "_BATCH", 2)
+    monkeypatch.setattr(pruning, "batch_size", lambda: 2)
     old = timezone.now() - timedelta(days=40)
     endpoint = make_endpoint()
     for _ in range(5):

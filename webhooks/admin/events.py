@@ -7,7 +7,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from webhooks.admin.large_tables import LargeTableAdmin, choices_filter
 from webhooks.admin.log import ReadOnlyAdmin, pretty_json
+from webhooks.event_types.registry import EVENT_TYPE_CHOICES
 from webhooks.models import WebhookDelivery, WebhookEvent
 
 
@@ -23,11 +25,10 @@ class DeliveryInline(admin.TabularInline[WebhookDelivery, WebhookEvent]):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin[WebhookEvent]):
+class WebhookEventAdmin(LargeTableAdmin[WebhookEvent], ReadOnlyAdmin[WebhookEvent]):
     list_display = ["id", "type", "created_at"]
-    list_filter = ["type", "created_at"]
+    list_filter = [choices_filter("type", "type", EVENT_TYPE_CHOICES), "created_at"]
     search_fields = ["=id"]
-    date_hierarchy = "created_at"
     fields = readonly_fields = ("id", "type", "created_at", "pretty_payload")
     inlines = [DeliveryInline]
 

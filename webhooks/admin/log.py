@@ -16,11 +16,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from webhooks import formats
+from webhooks import counting, formats
 from webhooks.access import visibility
+from webhooks.admin.large_tables import LargeTableAdmin, choices_filter
 from webhooks.conf import conf
 from webhooks.delivery_log import backlog, cancel, replay
 from webhooks.durations import format_durations
+from webhooks.event_types.registry import EVENT_TYPE_CHOICES
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery
 from webhooks.text import counted
 
@@ -79,7 +81,7 @@ class AttemptInline(admin.TabularInline[DeliveryAttempt, WebhookDelivery]):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
+class WebhookDeliveryAdmin(LargeTableAdmin[WebhookDelivery], ReadOnlyAdmin[WebhookDelivery]):
     change_form_template = "admin/webhooks/webhookdelivery/change_form.html"
     list_display = [
         "id",
@@ -92,10 +94,18 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
         "next_try",
         "created",
     ]
-    list_filter = ["status", "endpoint", "event__type", "created_at"]
+    list_filter = [
+        "status",
+        "endpoint",
+        choices_filter("event__type", "event type", EVENT_TYPE_CHOICES),
+        "created_at",
+    ]
     list_select_related = ["event", "endpoint"]
     search_fields = ["=event__id", "last_error"]
-    date_hierarchy = "created_at"
+    # Newest first by id, the primary key's order: ids follow creation, and the id
+    # index serves every page and the status filter's (status, id) index too, where
+    # ordering by created_at sorted the whole filtered log for its first 100 rows.
+    ordering = ["-id"]
     fields = readonly_fields = (
         "event_link",
         "endpoint_link",
@@ -125,7 +135,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        state = backlog.snapshot(timezone.now())
+        state = backlog.snapshot(timezone.now(), failed_up_to=counting.COUNT_CAP)
         extra = {**(extra_context or {}), "backlog": backlog.describe(state)}
         return super().changelist_view(request, extra)
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from webhooks.admin.large_tables import LargeTableAdmin
 from webhooks.admin.log import ReadOnlyAdmin
 from webhooks.models import SecretRead, WebhookEndpoint
 
@@ -17,7 +18,7 @@ RECENT_READS = 10
 
 
 @admin.register(SecretRead)
-class SecretReadAdmin(ReadOnlyAdmin[SecretRead]):
+class SecretReadAdmin(LargeTableAdmin[SecretRead], ReadOnlyAdmin[SecretRead]):
     list_display = ["read_at", "endpoint", "read_by", "through"]
     list_filter = ["through"]
     list_select_related = ["endpoint"]

@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from webhooks.access import delegation
 from webhooks.access.delegation import Delegator
+from webhooks.admin.large_tables import LargeTableAdmin
 from webhooks.admin.log import ReadOnlyAdmin
 from webhooks.durations import format_duration, parse_duration
 from webhooks.event_types.registry import ALL_EVENTS_TYPES, TEST_EVENT
@@ -201,7 +202,7 @@ def _minute(moment: datetime) -> str:
 
 
 @admin.register(PortalAction)
-class PortalActionAdmin(ReadOnlyAdmin[PortalAction]):
+class PortalActionAdmin(LargeTableAdmin[PortalAction], ReadOnlyAdmin[PortalAction]):
     """The record is written by the portal; deleting from it would defeat it."""
 
     list_display = ["at", "subscriber", "link", "action", "target", "detail"]

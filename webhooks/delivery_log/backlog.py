@@ -7,8 +7,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q
 
+from webhooks import counting
 from webhooks.models import (
     SUCCESSFUL_ATTEMPT,
     DeliveryAttempt,
@@ -51,30 +52,37 @@ class Backlog:
         return asdict(self)
 
 
-def snapshot(now: datetime) -> Backlog:
+def snapshot(now: datetime, failed_up_to: int | None = None) -> Backlog:
+    """The backlog now. Each figure is read off an index and none grows with the log's
+    history: pending deliveries are the dispatchers' queue; failed ones are counted
+    exactly, or, with ``failed_up_to`` (the admin's pages), up to that many ("10,000+");
+    the last hour's are read through the attempts of that hour."""
     hour_ago = now - timedelta(hours=1)
-    due_any = PENDING & ACTIVE & Q(next_attempt_at__lte=now)
+    due_any = ACTIVE & Q(next_attempt_at__lte=now)
     paused = _paused(now, "endpoint__")
-    due = PENDING & due_now(now)
-    # Every figure is about pending or failed deliveries: read those off the status
-    # indexes, not the whole log of succeeded ones.
-    unsettled = WebhookDelivery.objects.filter(
-        status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
-    )
-    deliveries = unsettled.aggregate(
-        pending=Count("pk", filter=PENDING),
+    due = due_now(now)
+    deliveries = WebhookDelivery.objects.filter(PENDING).aggregate(
+        pending=Count("pk"),
         due=Count("pk", filter=due),
         oldest_due=Min("next_attempt_at", filter=due),
         waiting_for_paused=Count("pk", filter=due_any & paused),
-        waiting_for_disabled=Count("pk", filter=PENDING & ~ACTIVE),
-        failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
-        failed_last_hour=Count(
-            "pk", filter=Q(status=DeliveryStatus.FAILED, updated_at__gte=hour_ago)
-        ),
+        waiting_for_disabled=Count("pk", filter=~ACTIVE),
     )
-    attempts = DeliveryAttempt.objects.filter(started_at__gte=hour_ago).aggregate(
+    failed_rows = WebhookDelivery.objects.filter(status=DeliveryStatus.FAILED)
+    failed = (
+        failed_rows.count()
+        if failed_up_to is None
+        else counting.capped_count(failed_rows, failed_up_to)
+    )
+    recent = DeliveryAttempt.objects.filter(started_at__gte=hour_ago)
+    attempts = recent.aggregate(
         total=Count("pk"),
         succeeded=Count("pk", filter=SUCCESSFUL_ATTEMPT),
+        # A delivery that failed for good in the hour: its last try was in it.
+        gave_up=Count(
+            "pk",
+            filter=Q(delivery__status=DeliveryStatus.FAILED, number=F("delivery__attempts")),
+        ),
     )
     endpoints = WebhookEndpoint.objects.aggregate(
         active=Count("pk", filter=Q(is_active=True)),
@@ -86,6 +94,8 @@ def snapshot(now: datetime) -> Backlog:
     return Backlog(
         **deliveries,
         oldest_due_seconds=(now - oldest).total_seconds() if oldest else None,
+        failed=failed,
+        failed_last_hour=attempts["gave_up"],
         attempts_last_hour=attempts["total"],
         failed_attempts_last_hour=attempts["total"] - attempts["succeeded"],
         active_endpoints=endpoints["active"],

@@ -1,6 +1,8 @@
 """The webhooks app's models, one module per part: endpoints, the delivery log, the
-subscribers and their portal, the record of secret reads, the running workers."""
+subscribers and their portal, the record of secret reads, each endpoint's tries by the
+hour, the running workers."""
 
+from webhooks.models.activity import LATENCY_BOUNDS_MS, LATENCY_COLUMNS, EndpointHour
 from webhooks.models.endpoints import (
     MAX_IN_FLIGHT_LIMIT,
     MAX_ROTATION_OVERLAP,
@@ -20,11 +22,14 @@ from webhooks.models.subscribers import PortalAction, PortalLink, Subscriber
 from webhooks.models.workers import Overview, WebhookWorker
 
 __all__ = [
+    "LATENCY_BOUNDS_MS",
+    "LATENCY_COLUMNS",
     "MAX_IN_FLIGHT_LIMIT",
     "MAX_ROTATION_OVERLAP",
     "SUCCESSFUL_ATTEMPT",
     "DeliveryAttempt",
     "DeliveryStatus",
+    "EndpointHour",
     "Overview",
     "PortalAction",
     "PortalLink",

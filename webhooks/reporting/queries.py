@@ -1,9 +1,12 @@
-"""The numbers behind the admin's overview page: the last 24 hours by the hour.
+"""The numbers behind the admin's overview, the endpoint list's health and the portal's:
+the last 24 hours by the hour.
 
-A handful of grouped queries over indexed time ranges (deliveries by ``created_at``,
-attempts by ``started_at``), so the page costs the same whatever the size of the log.
-Latency percentiles are read from per-hour histograms counted by the database, with the
-buckets the metrics use, rather than by fetching every attempt's duration.
+They are read from ``EndpointHour``, each endpoint's tries counted by the hour as they are
+recorded (``webhooks.sending.tally``): at most 24 rows an endpoint, however large the log
+and however busy the day (grouping the day's attempts cost 3.1 s at ten million
+deliveries a month). Deliveries are counted in the hour they succeeded or failed for
+good; pending ones, which are few, by the hour they were made, off the status index.
+Latency percentiles come from the per-hour histograms, with the buckets the metrics use.
 """
 
 from __future__ import annotations
@@ -13,22 +16,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
 
+from webhooks import counting
 from webhooks.delivery_log import backlog
-from webhooks.metrics.instruments import DURATION_BUCKETS
 from webhooks.models import (
-    SUCCESSFUL_ATTEMPT,
-    DeliveryAttempt,
+    LATENCY_BOUNDS_MS,
+    LATENCY_COLUMNS,
     DeliveryStatus,
+    EndpointHour,
     WebhookDelivery,
     WebhookEndpoint,
 )
 
 HOURS = 24
 MAX_ENDPOINTS = 50
-SUCCESS = SUCCESSFUL_ATTEMPT
-BOUNDS_MS = [round(b * 1000) for b in DURATION_BUCKETS]
+BOUNDS_MS = list(LATENCY_BOUNDS_MS)
 
 
 @dataclass(frozen=True)
@@ -77,29 +80,32 @@ class Overview:
 
 def build(now: datetime) -> Overview:
     starts = hour_starts(now)
-    statuses = _deliveries_by_hour(starts)
-    buckets = _latency_buckets_by_hour(starts)
+    counted = _counted_by_hour(starts)
+    pending = _pending_by_hour(starts)
     hours = []
     for index, start in enumerate(starts):
-        counts = statuses.get(index, {})
-        cumulative = buckets.get(index)
+        row = counted.get(start, {})
+        cumulative = [row.get(column, 0) for column in LATENCY_COLUMNS] + [row.get("tries", 0)]
         hours.append(
             Hour(
                 start=start,
-                succeeded=counts.get(DeliveryStatus.SUCCEEDED, 0),
-                failed=counts.get(DeliveryStatus.FAILED, 0),
-                pending=counts.get(DeliveryStatus.PENDING, 0),
-                p50_ms=quantile(0.5, cumulative) if cumulative else None,
-                p95_ms=quantile(0.95, cumulative) if cumulative else None,
+                succeeded=row.get("delivered", 0),
+                failed=row.get("undelivered", 0),
+                pending=pending.get(index, 0),
+                p50_ms=quantile(0.5, cumulative),
+                p95_ms=quantile(0.95, cumulative),
             )
         )
-    overall = [sum(column) for column in zip(*buckets.values(), strict=True)] if buckets else []
+    overall = [
+        sum(row.get(column, 0) for row in counted.values())
+        for column in (*LATENCY_COLUMNS, "tries")
+    ]
     return Overview(
         now=now,
         hours=hours,
-        p50_ms=quantile(0.5, overall) if overall else None,
-        p95_ms=quantile(0.95, overall) if overall else None,
-        backlog=backlog.snapshot(now),
+        p50_ms=quantile(0.5, overall),
+        p95_ms=quantile(0.95, overall),
+        backlog=backlog.snapshot(now, failed_up_to=counting.COUNT_CAP),
         endpoints=_endpoints(starts),
     )
 
@@ -130,34 +136,25 @@ def _hour(field: str, starts: list[datetime]) -> Case:
     return Case(*later[1:], default=Value(len(starts) - 1), output_field=IntegerField())
 
 
-def _deliveries_by_hour(starts: list[datetime]) -> dict[int, dict[str, int]]:
+def _counted_by_hour(starts: list[datetime]) -> dict[datetime, dict[str, int]]:
+    """Every endpoint's hours summed, by hour: at most 24 rows."""
+    sums: dict[str, Any] = {
+        column: Sum(column) for column in ("tries", "delivered", "undelivered", *LATENCY_COLUMNS)
+    }
+    rows: Any = EndpointHour.objects.filter(hour__gte=starts[0]).values("hour").annotate(**sums)
+    return {row["hour"]: row for row in rows.order_by()}
+
+
+def _pending_by_hour(starts: list[datetime]) -> dict[int, int]:
+    """Pending deliveries by the hour they were made: read off the status index."""
     rows = (
-        WebhookDelivery.objects.filter(created_at__gte=starts[0])
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, created_at__gte=starts[0])
         .annotate(hour=_hour("created_at", starts))
-        .values("hour", "status")
+        .values("hour")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    found: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in rows:
-        found[row["hour"]][row["status"]] = row["n"]
-    return found
-
-
-def _latency_buckets_by_hour(starts: list[datetime]) -> dict[int, list[int]]:
-    counts: dict[str, Any] = {
-        f"le_{bound}": Count("pk", filter=Q(duration_ms__lte=bound)) for bound in BOUNDS_MS
-    }
-    rows: Any = (
-        DeliveryAttempt.objects.filter(started_at__gte=starts[0])
-        .annotate(hour=_hour("started_at", starts))
-        .values("hour")
-        .annotate(**counts, total=Count("pk"))
-        .order_by()
-    )
-    return {
-        row["hour"]: [row[f"le_{bound}"] for bound in BOUNDS_MS] + [row["total"]] for row in rows
-    }
+    return {row["hour"]: row["n"] for row in rows}
 
 
 def hour_starts(now: datetime) -> list[datetime]:
@@ -169,20 +166,18 @@ def hour_starts(now: datetime) -> list[datetime]:
 def endpoint_health(
     starts: list[datetime], endpoints: QuerySet[WebhookEndpoint] | None = None
 ) -> dict[int, EndpointHealth]:
-    """Each endpoint's attempts over ``starts``, by hour, in two queries whatever their
-    number: of ``endpoints`` only when given. Endpoints without an attempt are left out."""
-    attempts = DeliveryAttempt.objects.filter(started_at__gte=starts[0])
+    """Each endpoint's tries over ``starts``, by hour, in two queries whatever their
+    number: of ``endpoints`` only when given. Endpoints without a try are left out."""
+    rows = EndpointHour.objects.filter(hour__gte=starts[0], tries__gt=0)
     if endpoints is not None:
-        attempts = attempts.filter(delivery__endpoint__in=endpoints.values("pk"))
-    rows = (
-        attempts.annotate(hour=_hour("started_at", starts))
-        .values("delivery__endpoint", "hour")
-        .annotate(total=Count("pk"), ok=Count("pk", filter=SUCCESS))
-        .order_by()
-    )
+        rows = rows.filter(endpoint__in=endpoints.values("pk"))
+    index = {start: n for n, start in enumerate(starts)}
     by_endpoint: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
-    for row in rows:
-        by_endpoint[row["delivery__endpoint"]][row["hour"]] = (row["total"], row["ok"])
+    for endpoint_id, hour, tries, successes in rows.values_list(
+        "endpoint_id", "hour", "tries", "successes"
+    ):
+        if hour in index:
+            by_endpoint[endpoint_id][index[hour]] = (tries, successes)
     found = WebhookEndpoint.objects.in_bulk(list(by_endpoint))
     health = {}
     for pk, hourly in by_endpoint.items():

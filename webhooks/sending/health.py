@@ -13,21 +13,22 @@ from typing import Any
 
 from django.db.models import (
     Case,
-    Count,
     DateTimeField,
     F,
     OuterRef,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 
 from webhooks.conf import conf
-from webhooks.models import SUCCESSFUL_ATTEMPT, DeliveryAttempt, WebhookEndpoint
+from webhooks.models import EndpointHour, WebhookEndpoint
 from webhooks.publishing import operational, operational_data
 from webhooks.sending.attempt import Outcome
+from webhooks.sending.tally import hour_of
 
 
 def record_round(outcomes: Mapping[int, Sequence[Outcome]], now: datetime) -> None:
@@ -108,15 +109,15 @@ def disable(endpoint_id: int, now: datetime, reason: str, **only_if: Any) -> boo
 def with_recent_attempts(
     endpoints: QuerySet[WebhookEndpoint], since: datetime
 ) -> QuerySet[WebhookEndpoint]:
-    """Annotates ``recent_attempts`` and ``recent_successes``: tries since ``since``, and
-    how many of them got a 2xx, one correlated count each (attempts are indexed by time)."""
-    recent = DeliveryAttempt.objects.filter(
-        delivery__endpoint=OuterRef("pk"), started_at__gte=since
+    """Annotates ``recent_attempts`` and ``recent_successes``: tries in the hours from
+    ``since``'s on, and how many of them got a 2xx, from the endpoints' hourly counts
+    (``EndpointHour``: a row an hour, whatever the traffic or the log's size)."""
+    hours = EndpointHour.objects.filter(endpoint=OuterRef("pk"), hour__gte=hour_of(since))
+    return endpoints.annotate(
+        recent_attempts=_total(hours, "tries"), recent_successes=_total(hours, "successes")
     )
-    successes = recent.filter(SUCCESSFUL_ATTEMPT)
-    return endpoints.annotate(recent_attempts=_count(recent), recent_successes=_count(successes))
 
 
-def _count(attempts: QuerySet[DeliveryAttempt]) -> Any:
-    counted = attempts.order_by().values("delivery__endpoint").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted), 0)
+def _total(hours: QuerySet[EndpointHour], column: str) -> Any:
+    summed = hours.order_by().values("endpoint").annotate(n=Sum(column)).values("n")
+    return Coalesce(Subquery(summed), 0)

@@ -22,7 +22,7 @@ from webhooks.chunking import chunked
 from webhooks.metrics import instruments
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.publishing import operational
-from webhooks.sending import health
+from webhooks.sending import health, tally
 from webhooks.sending.attempt import Outcome
 from webhooks.sending.settling import Finished, Pause, Settlement
 
@@ -49,6 +49,7 @@ def store(finished: Sequence[Finished], pauses: Sequence[Pause], now: datetime) 
             row.number = tried[row.delivery_id] + tries[row.delivery_id]
         DeliveryAttempt.objects.bulk_create([row for _, row in kept])
         _settle(finished, tries, now)
+        tally.count_hours(finished)
         outcomes: dict[int, list[Outcome]] = defaultdict(list)
         for result in sorted(finished, key=lambda r: r.outcome.finished_at):
             outcomes[result.endpoint_id].append(result.outcome)

@@ -1,4 +1,5 @@
-"""``manage.py prune_webhook_log --older-than 30d``: keep the delivery log bounded."""
+"""``manage.py prune_webhook_log [--older-than 30d [--include-failed]] [--dry-run]``: keep
+the delivery log bounded, now (a django-q2 schedule does the same every hour)."""
 
 from __future__ import annotations
 
@@ -15,35 +16,59 @@ from webhooks.text import counted
 
 class Command(BaseCommand):
     help = (
-        "Delete succeeded deliveries (with their attempts) created before the given age, "
-        "and events left with no delivery. Pending deliveries are never deleted; failed "
-        "ones only with --include-failed."
+        "Delete finished deliveries (with their attempts) older than their retention "
+        "(WEBHOOKS_RETENTION, failed and cancelled ones WEBHOOKS_RETENTION_FAILED), then "
+        "events no delivery refers to. With --older-than: succeeded deliveries older than "
+        "that, and failed and cancelled ones too with --include-failed. Pending "
+        "deliveries are never deleted."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 30d, 12h")
         parser.add_argument(
-            "--include-failed", action="store_true", help="delete old failed deliveries too"
+            "--older-than", metavar="AGE", help="e.g. 30d, 12h (default: the settings)"
+        )
+        parser.add_argument(
+            "--include-failed",
+            action="store_true",
+            help="with --older-than: delete old failed and cancelled deliveries too",
         )
         parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
 
     def handle(
-        self, *args: Any, older_than: str, include_failed: bool, dry_run: bool, **options: Any
+        self,
+        *args: Any,
+        older_than: str | None,
+        include_failed: bool,
+        dry_run: bool,
+        **options: Any,
     ) -> None:
-        try:
-            age = parse_duration(older_than)
-        except InvalidDuration as exc:
-            raise CommandError(f"--older-than: {exc}") from None
-        before = timezone.now() - age
-        if dry_run:
-            counts = pruning.count(before, include_failed)
-            verb = "Would delete"
+        now = timezone.now()
+        if older_than is None:
+            if include_failed:
+                raise CommandError("--include-failed goes with --older-than")
+            cutoffs = pruning.retention(now)
+            if not cutoffs.groups():
+                self.stdout.write("WEBHOOKS_RETENTION keeps everything: nothing to prune.")
+                return
         else:
-            counts = pruning.prune(before, include_failed)
-            verb = "Deleted"
+            try:
+                before = now - parse_duration(older_than)
+            except InvalidDuration as exc:
+                raise CommandError(f"--older-than: {exc}") from None
+            cutoffs = pruning.Cutoffs(before, before if include_failed else None)
+        counts = pruning.count(cutoffs) if dry_run else pruning.prune(cutoffs)
         self.stdout.write(
-            f"{verb} {counted(counts.deliveries, 'delivery')}, "
-            f"{counted(counts.attempts, 'attempt')} and {counted(counts.events, 'event')} "
-            f"created before {before:%Y-%m-%d %H:%M:%S %Z}."
-            + (" Dry run: nothing changed." if dry_run else "")
+            f"{'Would delete' if dry_run else 'Deleted'} "
+            f"{counted(counts.deliveries, 'delivery')}, "
+            f"{counted(counts.attempts, 'attempt')} and {counted(counts.events, 'event')}"
+            f" ({describe(cutoffs)})." + (" Dry run: nothing changed." if dry_run else "")
         )
+
+
+def describe(cutoffs: pruning.Cutoffs) -> str:
+    parts = []
+    if cutoffs.succeeded is not None:
+        parts.append(f"succeeded before {cutoffs.succeeded:%Y-%m-%d %H:%M:%S %Z}")
+    if cutoffs.undelivered is not None:
+        parts.append(f"failed or cancelled before {cutoffs.undelivered:%Y-%m-%d %H:%M:%S %Z}")
+    return "; ".join(parts)

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django_q.management.commands.qcluster import Command as ClusterCommand
 
 from webhooks.conf import conf
+from webhooks.delivery_log import retention
 from webhooks.metrics import directories, worker_port
 
 
@@ -23,6 +24,7 @@ class Command(ClusterCommand):  # type: ignore[misc]  # django-q2 ships no types
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        retention.ensure_schedule()  # a database migrated before the schedule existed
         port = conf.worker_metrics_port
         if port is not None:
             self._serve_metrics(port)
