@@ -19,7 +19,7 @@ help:
 	@echo "make run    start the service on http://127.0.0.1:8000 (admin at /admin/)"
 	@echo "make test   lint, type-check and run the suite (SQLite, then PostgreSQL + Redis)"
 	@echo "make test-fast  the inner loop: lint, types, unit tests on SQLite (~1 min)"
-	@echo "make bench  dispatcher benchmark on SQLite and PostgreSQL + Redis (~11 min)"
+	@echo "make bench  the benchmark on SQLite and PostgreSQL + Redis (~35 min: the log figure seeds ten million deliveries)"
 	@echo "make lint   ruff, and the architecture rules (import-linter contracts in pyproject.toml)"
 	@echo "make openapi  regenerate docs/openapi.yaml (a test fails while it is out of date)"
 

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import api, formats, observability, scheduling, writes
+from bench import api, formats, log_scale, observability, scheduling, writes
 from bench.harness import TIMEOUT, Bench, configure
 from bench.support import Receiver, StatementCounter, percentile
 
@@ -168,6 +168,7 @@ FIGURES = (
     "watching",
     "writes",
     "spread",
+    "log",
 )
 
 
@@ -185,6 +186,12 @@ def main() -> None:
     parser.add_argument("--ordered-events", type=int, default=1000)
     parser.add_argument("--log-deliveries", type=int, default=100_000)
     parser.add_argument("--spread-deliveries", type=int, default=10_000)
+    parser.add_argument(
+        "--log-sizes",
+        default="",
+        help="log sizes to seed and read (default 100000,10000000 on PostgreSQL, "
+        "100000,1000000 on SQLite)",
+    )
     parser.add_argument(
         "--figures",
         default=",".join(FIGURES),
@@ -245,6 +252,12 @@ def main() -> None:
             results["spread_24_slow_per_s"] = slow["spread_24_per_s"]
         if "writes" in figures:
             results |= writes.write_path(bench)
+        if "log" in figures:  # last: it replaces the log with its own
+            bench.stop_worker()
+            bench.subscribe_only([])
+            default = "100000,10000000" if connection.vendor == "postgresql" else "100000,1000000"
+            sizes = [int(size) for size in (args.log_sizes or default).split(",")]
+            results |= log_scale.scaled(sizes)
     finally:
         bench.stop_worker()
         receiver.close()

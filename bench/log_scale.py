@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import statistics
+import threading
 import time
 from typing import Any
 
@@ -62,6 +63,9 @@ def pages(endpoint_id: int, event_id: str) -> dict[str, tuple[str, str]]:
     }
 
 
+PAGE_NAMES = tuple(pages(0, ""))
+
+
 def _median_ms(client: Any, path: str) -> float:
     timings = []
     for n in range(SAMPLES + 1):
@@ -74,8 +78,9 @@ def _median_ms(client: Any, path: str) -> float:
     return statistics.median(timings)
 
 
-def measure(size: int, prune: bool = True) -> dict[str, Any]:
-    """Seeds ``size`` deliveries, times every page, then prunes half the log."""
+def measure(size: int, prune: str = "alone") -> dict[str, Any]:
+    """Seeds ``size`` deliveries, times every page, then prunes half the log: ``alone``,
+    or ``beside writes`` (``pruning_beside_writes``), or not at all (``no``)."""
     from django.conf import settings
     from django.core.management import call_command
     from django.test.utils import override_settings
@@ -95,7 +100,7 @@ def measure(size: int, prune: bool = True) -> dict[str, Any]:
         clients = _clients()
         for name, (who, path) in pages(endpoint_id, event_id).items():
             results[f"log_{size}_{name}_ms"] = _median_ms(clients[who], path)
-    if prune:
+    if prune == "alone":
         before = WebhookDelivery.objects.count()
         started = time.monotonic()
         call_command(
@@ -106,16 +111,78 @@ def measure(size: int, prune: bool = True) -> dict[str, Any]:
         results[f"log_{size}_prune_s"] = round(took, 2)
         results[f"log_{size}_prune_deliveries"] = deleted
         results[f"log_{size}_prune_per_s"] = deleted / max(took, 1e-9)
+    elif prune == "beside writes":
+        results |= pruning_beside_writes(size)
     return results
 
 
-def scaled(sizes: list[int], prune_sizes: list[int] | None = None) -> dict[str, Any]:
-    """Every page at each size, and how much each grew from the first size to the last."""
+def pruning_beside_writes(size: int, seconds: float = 15.0) -> dict[str, Any]:
+    """On the seeded log of ``size``: API writes per second (16 writers through
+    gunicorn) alone, then with a prune of half the log running beside them, and that
+    prune's deliveries per second."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from bench import writes
+    from bench.support import ROOT
+    from tests.support.web_process import gunicorn
+    from webhooks.delivery_log import pruning
+    from webhooks.durations import parse_duration
+
+    def prunable() -> int:
+        cutoff = timezone.now() - parse_duration(PRUNE_AGE)
+        return pruning.count(pruning.Cutoffs(cutoff, cutoff)).deliveries
+
+    # The run's broker and cache, as the writes figure has them.
+    redis = {"REDIS_URL": os.environ["REDIS_URL"]} if os.environ.get("REDIS_URL") else {}
+    env = {**writes.WEB_ENV, **redis}
+    with gunicorn(Path(settings.DATA_DIR), env=env, workers=None) as base:
+        writes._run(base, "warm-up", seconds=3.0)
+        alone = writes._run(base, "alone", seconds)
+        before = prunable()
+        started = time.monotonic()
+        pruner = subprocess.Popen(
+            [sys.executable, "manage.py", "prune_webhook_log", "--older-than", PRUNE_AGE,
+             "--include-failed"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        finished: list[float] = []
+        waiter = threading.Thread(
+            target=lambda: finished.append((pruner.wait(), time.monotonic())[1]), daemon=True
+        )
+        waiter.start()
+        time.sleep(1.0)  # under way
+        beside = writes._run(base, "pruning", seconds)
+        within = not finished
+        waiter.join(timeout=3600)
+        took = finished[0] - started
+    deleted = before - prunable()
+    return {
+        f"log_{size}_writes_alone_per_s": alone["writes_alone_per_s"],
+        f"log_{size}_writes_pruning_per_s": beside["writes_pruning_per_s"],
+        f"log_{size}_writes_ratio": beside["writes_pruning_per_s"] / alone["writes_alone_per_s"],
+        f"log_{size}_writes_within_prune": within,
+        f"log_{size}_prune_s": round(took, 1),
+        f"log_{size}_prune_deliveries": deleted,
+        f"log_{size}_prune_per_s": deleted / took,
+    }
+
+
+def scaled(sizes: list[int], beside_writes: bool = True) -> dict[str, Any]:
+    """Every page at each size, and how much each grew from the first size to the last;
+    pruning at each, the last beside API writes."""
     results: dict[str, Any] = {"log_sizes": sizes}
     for size in sizes:
-        results |= measure(size, prune=prune_sizes is None or size in prune_sizes)
+        last = size == sizes[-1]
+        results |= measure(size, prune="beside writes" if last and beside_writes else "alone")
     small, large = sizes[0], sizes[-1]
-    for name in pages(0, ""):
+    for name in PAGE_NAMES:
         results[f"log_{name}_growth"] = (
             results[f"log_{large}_{name}_ms"] / results[f"log_{small}_{name}_ms"]
         )
@@ -134,11 +201,12 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,10000000")
-    parser.add_argument("--prune-sizes", default=None, help="sizes to prune at (default all)")
     parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument(
+        "--no-writes", action="store_true", help="prune the largest log alone, not beside writes"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    prune_sizes = [int(s) for s in args.prune_sizes.split(",")] if args.prune_sizes else None
     workdir = Path(tempfile.mkdtemp(prefix="webhooks-log-"))
 
     def run() -> dict[str, Any]:
@@ -146,7 +214,7 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        return scaled(sizes, prune_sizes)
+        return scaled(sizes, beside_writes=not args.no_writes)
 
     if args.sqlite:
         os.environ.pop("DATABASE_URL", None)

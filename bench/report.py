@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bench.log_scale import PAGE_NAMES
+
 Row = tuple[str, Callable[[dict[str, Any]], str], str]
 
 ROWS: list[Row] = [
@@ -266,9 +268,56 @@ ROWS: list[Row] = [
         "≤ +30 MB (must ≤ +100)",
     ),
     ("run time", lambda r: f"{r['run_seconds']:.0f} s", ""),
+    *(
+        (
+            f"log {name.replace('_', ' ')}: ms at the small / large size (growth)",
+            (lambda r, name=name: _log_page(r, name)),
+            "≤ 200 ms (must ≤ 500) and ≤ x2",
+        )
+        for name in PAGE_NAMES
+    ),
+    (
+        "log: pruning half the large log, deliveries/s (with attempts and events)",
+        lambda r: _log_figure(r, "prune_per_s", "{:,.0f}/s"),
+        "≥ 100,000 (must ≥ 20,000)",
+    ),
+    (
+        "log: API writes/s while it prunes / without (ratio)",
+        lambda r: _log_writes(r),
+        "≥ 0.8",
+    ),
 ]
 
 NAMES = {"sqlite": "SQLite + ORM broker", "postgresql": "PostgreSQL + Redis"}
+
+
+def _log_page(result: dict[str, Any], name: str) -> str:
+    sizes = result.get("log_sizes")
+    if not sizes:
+        return "not measured"
+    small, large = sizes[0], sizes[-1]
+    return (
+        f"{result[f'log_{small}_{name}_ms']:.0f} / {result[f'log_{large}_{name}_ms']:.0f} "
+        f"(x{result[f'log_{name}_growth']:.1f}; {small:,} / {large:,})"
+    )
+
+
+def _log_figure(result: dict[str, Any], key: str, template: str) -> str:
+    sizes = result.get("log_sizes")
+    if not sizes:
+        return "not measured"
+    return template.format(result[f"log_{sizes[-1]}_{key}"])
+
+
+def _log_writes(result: dict[str, Any]) -> str:
+    sizes = result.get("log_sizes")
+    if not sizes or f"log_{sizes[-1]}_writes_ratio" not in result:
+        return "not measured"
+    prefix = f"log_{sizes[-1]}_writes"
+    return (
+        f"{result[f'{prefix}_pruning_per_s']:.0f} / {result[f'{prefix}_alone_per_s']:.0f} "
+        f"({result[f'{prefix}_ratio']:.2f})"
+    )
 
 
 def _figure(result: dict[str, Any], first: str, template: str, *more: str) -> str:
