@@ -53,10 +53,11 @@ class Backlog:
 
 
 def snapshot(now: datetime, failed_up_to: int | None = None) -> Backlog:
-    """The backlog now. Each figure is read off an index and none grows with the log's
-    history: pending deliveries are the dispatchers' queue; failed ones are counted
-    exactly, or, with ``failed_up_to`` (the admin's pages), up to that many ("10,000+");
-    the last hour's are read through the attempts of that hour."""
+    """The backlog now, each figure read off an index: pending deliveries (the
+    dispatchers' queue, not history), the last hour's through that hour's attempts, and
+    failed ones, which history does grow: counted exactly (the API, the metrics,
+    ``webhook_status``), or, with ``failed_up_to`` (the admin's pages, which must cost
+    the same at any size), up to that many ("10,000+")."""
     hour_ago = now - timedelta(hours=1)
     due_any = ACTIVE & Q(next_attempt_at__lte=now)
     paused = _paused(now, "endpoint__")

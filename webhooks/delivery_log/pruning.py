@@ -5,8 +5,8 @@ belongs to a pending delivery).
 
 The cost is linear in what is deleted. Deliveries are walked in id order within the id
 range their age selects, so no batch re-reads what an earlier one deleted (deleting the
-first rows of an index over and over made pruning grow with the square of the log: 1,158 s
-for half of 2,000,000 deliveries). Each batch is one short transaction: a ``DELETE …
+first rows of an index over and over made pruning grow with the square of the log;
+docs/performance.md). Each batch is one short transaction: a ``DELETE …
 RETURNING`` that checks the delivery's status again as it deletes (a delivery replayed
 meanwhile stays, with its whole log), then its attempts. Events are walked by
 ``(created_at, id)`` the same way.

@@ -110,8 +110,7 @@ class WebhookDelivery(models.Model):
             # An ordered endpoint's deliveries in event order: its head, then the rest.
             models.Index(fields=["endpoint", "status", "id"], name="delivery_endpoint_order_idx"),
             # One endpoint's log, newest first (the admin, the portal, the API): without it
-            # the id index was read backwards past every other endpoint's deliveries
-            # (9,000,204 rows for one quiet endpoint at ten million, 1.3 s).
+            # the id index is read backwards past every other endpoint's deliveries.
             models.Index(fields=["endpoint", "-id"], name="delivery_endpoint_id_idx"),
             models.Index(fields=["status", "-created_at"], name="delivery_status_idx"),
             # The API's delivery log: newest first (by id, its cursor), one status.

@@ -3,8 +3,8 @@ the last 24 hours by the hour.
 
 They are read from ``EndpointHour``, each endpoint's tries counted by the hour as they are
 recorded (``webhooks.sending.tally``): at most 24 rows an endpoint, however large the log
-and however busy the day (grouping the day's attempts cost 3.1 s at ten million
-deliveries a month). Deliveries are counted in the hour they succeeded or failed for
+and however busy the day, where grouping the day's attempts grew with both
+(docs/performance.md). Deliveries are counted in the hour they succeeded or failed for
 good; pending ones, which are few, by the hour they were made, off the status index.
 Latency percentiles come from the per-hour histograms, with the buckets the metrics use.
 """
