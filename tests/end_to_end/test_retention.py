@@ -1,7 +1,9 @@
 """Retention racing the senders (SPEC §13): a real ``qcluster`` sends a backlog of old
 deliveries, some failing and retried, while the test process prunes everything finished
 as fast as it can. Nothing pending or in flight may go: every delivery reaches the
-receiver, every try is recorded, and what is left at the end is pruned whole."""
+receiver, every try is recorded, and what is left at the end is pruned whole. On
+PostgreSQL the backlog lies in three days of the log, dropped whole with the deliveries
+in flight moved out of them as the senders send them."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from tests.support.factories import make_endpoint, make_testimonial
 from tests.support.receiver import Receiver
 from tests.support.waiting import wait_until
 from tests.support.worker import StartWorker
-from webhooks.delivery_log import pruning
+from webhooks.delivery_log import partitions, pruning
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEvent
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -28,8 +30,13 @@ def test_pruning_while_sending_removes_nothing_pending_or_in_flight(
     make_endpoint(url=receiver.url("/race"), retry_schedule="1s,1s,1s")
     receiver.hangs["/race"] = 0.01
     receiver.script("/race", *[500] * (EVENTS // 3), 200)  # a third fail their first try
-    for _ in range(EVENTS):
+    partitioned = partitions.partitioned()
+    for n in range(EVENTS):
+        if partitioned and n % (EVENTS // 3) == 0:
+            partitions.start_next()
         make_testimonial()
+    if partitioned:
+        partitions.start_next()  # the backlog's days are no longer the one written
     month_ago = timezone.now() - timedelta(days=40)
     WebhookDelivery.objects.update(created_at=month_ago)
     WebhookEvent.objects.update(created_at=month_ago)
@@ -64,4 +71,4 @@ def test_pruning_while_sending_removes_nothing_pending_or_in_flight(
     assert not WebhookEvent.objects.exists()
     log = worker.log()
     assert "could not be stored" not in log
-    assert "Traceback" not in log
+    assert "Traceback" not in log, log[log.find("Traceback") - 300 :][:4000]

@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from tests.support.columns import stored_column
-from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -172,3 +172,47 @@ def test_stored_header_values_are_bound_to_their_endpoints_origin(
     bound = WebhookEndpoint.objects.get(pk=endpoint.pk)
     assert bound.headers_origin == "https://hooks.example.com:443"
     assert bound.keeps_headers_at(bound.url)
+
+
+ENDPOINT_LOG_INDEX = [("webhooks", "0016_endpoint_log_index")]
+PARTITIONED_LOG = [("webhooks", "0017_partitioned_log")]
+
+
+def test_the_log_becomes_partitions_by_day_with_its_rows_and_back(
+    executor: MigrationExecutor,
+) -> None:
+    executor.migrate(ENDPOINT_LOG_INDEX)
+    old = executor.loader.project_state(ENDPOINT_LOG_INDEX).apps
+    endpoint = old.get_model("webhooks", "WebhookEndpoint").objects.create(
+        url="https://hooks.example.com/in", secret="whsec_" + "A" * 32
+    )
+    event = old.get_model("webhooks", "WebhookEvent").objects.create(type="t", payload="{}")
+    delivery = old.get_model("webhooks", "WebhookDelivery").objects.create(
+        event_id=event.pk, endpoint_id=endpoint.pk, status="failed", attempts=1
+    )
+    old.get_model("webhooks", "DeliveryAttempt").objects.create(
+        delivery_id=delivery.pk, number=1, started_at=timezone.now(), duration_ms=5, status_code=500
+    )
+
+    executor.loader.build_graph()
+    executor.migrate(PARTITIONED_LOG)
+
+    from webhooks.delivery_log import partitions
+
+    assert partitions.partitioned() == (connection.vendor == "postgresql")
+    kept = WebhookDelivery.objects.get(pk=delivery.pk)
+    assert kept.attempt_log.get().status_code == 500
+    later = WebhookDelivery.objects.create(
+        event=WebhookEvent.objects.create(type="t", payload="{}"), endpoint_id=endpoint.pk
+    )
+    assert later.pk > delivery.pk  # the ids go on from where they were
+
+    executor.loader.build_graph()
+    executor.migrate(ENDPOINT_LOG_INDEX)
+
+    back = executor.loader.project_state(ENDPOINT_LOG_INDEX).apps
+    deliveries = back.get_model("webhooks", "WebhookDelivery")
+    assert set(deliveries.objects.values_list("pk", flat=True)) == {delivery.pk, later.pk}
+    assert back.get_model("webhooks", "DeliveryAttempt").objects.count() == 1
+    third = back.get_model("webhooks", "WebhookEvent").objects.create(type="t", payload="{}")
+    assert deliveries.objects.create(event_id=third.pk, endpoint_id=endpoint.pk).pk > later.pk

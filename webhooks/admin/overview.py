@@ -60,7 +60,7 @@ class OverviewAdmin(admin.ModelAdmin[Overview]):
             return HttpResponseRedirect(request.path)
         cutoffs = pruning.retention(timezone.now())
         started = time.monotonic()
-        counted = pruning.count(cutoffs) if cutoffs.groups() else None
+        counted = pruning.count(cutoffs, whole_days=True) if cutoffs.groups() else None
         schedule = Schedule.objects.filter(func=retention.TASK).first()
         context = {
             **self.admin_site.each_context(request),

@@ -16,89 +16,54 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
-from webhooks.conf import conf
+from webhooks.delivery_log import day_drops, orphan_events, partitions
+from webhooks.delivery_log.expiry import (
+    Cutoffs,
+    Pruned,
+    batch_size,
+    out_of_time,
+    retention,
+)
 from webhooks.models import (
     DeliveryAttempt,
-    DeliveryStatus,
     EndpointHour,
     WebhookDelivery,
     WebhookEvent,
 )
 
-SUCCEEDED = (DeliveryStatus.SUCCEEDED,)
-# Failed and cancelled: finished without reaching the receiver, replayable; kept for
-# WEBHOOKS_RETENTION_FAILED.
-UNDELIVERED = (DeliveryStatus.FAILED, DeliveryStatus.CANCELLED)
-
-
-def batch_size() -> int:
-    """Rows per transaction: SQLite holds its one write lock for each, so its batches
-    stay small enough that the senders and the API barely wait."""
-    return 5000 if connection.vendor == "postgresql" else 500
-
-
-@dataclass
-class Pruned:
-    deliveries: int = 0
-    attempts: int = 0
-    events: int = 0
-    complete: bool = True  # False: stopped at its time budget, more to do
-
-
-@dataclass(frozen=True)
-class Cutoffs:
-    """Finished deliveries created before these go; None keeps them all."""
-
-    succeeded: datetime | None
-    undelivered: datetime | None
-
-    def groups(self) -> list[tuple[tuple[str, ...], datetime]]:
-        found = [(SUCCEEDED, self.succeeded), (UNDELIVERED, self.undelivered)]
-        return [(statuses, cutoff) for statuses, cutoff in found if cutoff is not None]
-
-    @property
-    def events(self) -> datetime | None:
-        """Events older than the shortest retention go once nothing refers to them."""
-        cutoffs = [cutoff for _, cutoff in self.groups()]
-        return max(cutoffs) if cutoffs else None
-
-
-def retention(now: datetime) -> Cutoffs:
-    """WEBHOOKS_RETENTION and WEBHOOKS_RETENTION_FAILED as of ``now``."""
-    kept, kept_failed = conf.retention, conf.retention_failed
-    return Cutoffs(
-        succeeded=now - kept if kept else None,
-        undelivered=now - kept_failed if kept_failed else None,
-    )
+# The run's vocabulary, from expiry, for the callers of count() and prune().
+__all__ = ["Cutoffs", "Pruned", "count", "prune", "retention"]
 
 
 def _finished(statuses: Sequence[str], cutoff: datetime) -> QuerySet[WebhookDelivery]:
     return WebhookDelivery.objects.filter(status__in=statuses, created_at__lt=cutoff)
 
 
-def _orphans(cutoff: datetime) -> QuerySet[WebhookEvent]:
-    referred = WebhookDelivery.objects.filter(event=OuterRef("pk"))
-    return WebhookEvent.objects.filter(created_at__lt=cutoff).filter(~Exists(referred))
-
-
-def count(cutoffs: Cutoffs) -> Pruned:
+def count(cutoffs: Cutoffs, whole_days: bool = False) -> Pruned:
     """What ``prune`` would delete now, deleting nothing: read off the status index and
     the deliveries' own count of their tries, so it answers in seconds at any size.
-    Events are those older than the shortest retention that no kept delivery refers to."""
+    Events are those older than the shortest retention that no kept delivery refers to.
+    With ``whole_days``, as ``prune`` goes: nothing of a day that has not all expired."""
     found = Pruned()
     going = Q(pk__in=[])
+    below = Q()
+    if whole_days and partitions.partitioned():
+        expired = day_drops.expired(cutoffs)
+        waiting = [p for p in partitions.existing() if p.number > 0 and p not in expired]
+        if waiting:
+            below = Q(pk__lt=waiting[0].lower)
     for statuses, cutoff in cutoffs.groups():
-        totals = _finished(statuses, cutoff).aggregate(n=Count("pk"), tries=Sum("attempts"))
+        finished = _finished(statuses, cutoff).filter(below)
+        totals = finished.aggregate(n=Count("pk"), tries=Sum("attempts"))
         found.deliveries += totals["n"]
         found.attempts += totals["tries"] or 0
-        going |= Q(status__in=statuses, created_at__lt=cutoff)
+        going |= Q(status__in=statuses, created_at__lt=cutoff) & below
     if cutoffs.events is not None:
         kept = WebhookDelivery.objects.filter(event=OuterRef("pk")).exclude(going)
         old = WebhookEvent.objects.filter(created_at__lt=cutoffs.events)
@@ -106,17 +71,36 @@ def count(cutoffs: Cutoffs) -> Pruned:
     return found
 
 
-def prune(cutoffs: Cutoffs, budget: float | None = None) -> Pruned:
+def prune(cutoffs: Cutoffs, budget: float | None = None, whole_days: bool = False) -> Pruned:
     """Deletes what ``cutoffs`` let go; with ``budget`` (seconds), stops after the batch
-    that spends it (``complete`` False), so each call makes progress."""
+    that spends it (``complete`` False), so each call makes progress.
+
+    On PostgreSQL the days entirely past the retention go whole first (``day_drops``).
+    With ``whole_days`` (the retention task), that is all that goes of the day
+    partitions: a delivery stays until its whole day has expired, so retention never
+    deletes row by row beside the writers; rows outside them (the default partition's,
+    the log from before partitioning) still go row by row. Without it (an operator's
+    ``--older-than``), the rest of the expired rows go row by row too."""
     deadline = None if budget is None else time.monotonic() + budget
-    pruned = Pruned()
-    for statuses, cutoff in cutoffs.groups():
-        if not _deliveries(statuses, cutoff, pruned, deadline):
+    pruned, upper, events_cutoff = Pruned(), None, cutoffs.events
+    if partitions.partitioned():
+        if not day_drops.drop_expired(cutoffs, pruned, deadline):
             pruned.complete = False
             return pruned
-    if cutoffs.events is not None:
-        if not _events(cutoffs.events, pruned, deadline):
+        days = [p for p in partitions.existing() if p.number > 0]
+        if whole_days and days:
+            # Row by row: only what lies below the days, and the events older than
+            # they are (a day's events go with it).
+            upper = days[0].lower - 1
+            oldest = partitions.first_created(days[0])
+            if events_cutoff is not None and oldest is not None:
+                events_cutoff = min(events_cutoff, oldest)
+    for statuses, cutoff in cutoffs.groups():
+        if not _deliveries(statuses, cutoff, pruned, deadline, upper):
+            pruned.complete = False
+            return pruned
+    if events_cutoff is not None:
+        if not orphan_events.delete(events_cutoff, pruned, deadline, batch_size()):
             pruned.complete = False
             return pruned
         # The hourly counts of tries whose deliveries have gone: a few rows an endpoint.
@@ -124,15 +108,18 @@ def prune(cutoffs: Cutoffs, budget: float | None = None) -> Pruned:
     return pruned
 
 
-def _out_of_time(deadline: float | None) -> bool:
-    return deadline is not None and time.monotonic() > deadline
-
-
 def _deliveries(
-    statuses: Sequence[str], cutoff: datetime, pruned: Pruned, deadline: float | None
+    statuses: Sequence[str],
+    cutoff: datetime,
+    pruned: Pruned,
+    deadline: float | None,
+    upper: int | None = None,
 ) -> bool:
-    """Deletes one group's finished deliveries; False when the deadline stopped it."""
+    """Deletes one group's finished deliveries (with ids up to ``upper``, if given);
+    False when the deadline stopped it."""
     finished = _finished(statuses, cutoff)
+    if upper is not None:
+        finished = finished.filter(pk__lte=upper)
     # The newest of them bounds the walk (ids follow creation): one probe of the status
     # index per status, so the walk never scans the newer part of the log.
     newest = [
@@ -157,7 +144,7 @@ def _deliveries(
         pruned.deliveries += deleted
         pruned.attempts += attempts
         after = ids[-1]
-        if _out_of_time(deadline):
+        if out_of_time(deadline):
             return False
 
 
@@ -181,39 +168,6 @@ def _delete_deliveries(ids: list[int], statuses: Sequence[str]) -> tuple[int, in
             gone,
         )
         return len(gone), cursor.rowcount
-
-
-def _events(cutoff: datetime, pruned: Pruned, deadline: float | None) -> bool:
-    """Deletes the events older than ``cutoff`` that no delivery refers to, walking them
-    by ``(created_at, id)``; False when the deadline stopped it."""
-    orphans, size = _orphans(cutoff), batch_size()
-    id_field = WebhookEvent._meta.get_field("id")
-    position: tuple[datetime, Any] | None = None
-    while True:
-        page = orphans
-        if position is not None:
-            at, pk = position
-            page = page.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk))
-        rows = list(page.order_by("created_at", "pk").values_list("created_at", "pk")[:size])
-        if not rows:
-            return True
-        position = rows[-1]
-        ids = [id_field.get_db_prep_value(pk, connection) for _, pk in rows]
-        pruned.events += _delete_events(ids)
-        if _out_of_time(deadline):
-            return False
-
-
-def _delete_events(ids: list[Any]) -> int:
-    events = connection.ops.quote_name(WebhookEvent._meta.db_table)
-    deliveries = connection.ops.quote_name(WebhookDelivery._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {events} WHERE id IN ({_marks(ids)}) AND NOT EXISTS "  # noqa: S608
-            f"(SELECT 1 FROM {deliveries} WHERE event_id = {events}.id)",
-            ids,
-        )
-        return int(cursor.rowcount)
 
 
 def _marks(values: Sequence[Any]) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from webhooks.delivery_log import pruning
+from webhooks.delivery_log import partitions, pruning
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +28,15 @@ def ensure_schedule(**kwargs: Any) -> None:
     """The hourly schedule, made once; a ``post_migrate`` receiver and ``qcluster``'s
     start call it. It runs whatever the settings say: with WEBHOOKS_RETENTION=0 each run
     does nothing."""
+    from django.db import connections
     from django_q.models import Schedule
 
-    found = Schedule.objects.filter(func=TASK).order_by("id")
+    database = connections[kwargs.get("using") or "default"]
+    if Schedule._meta.db_table not in database.introspection.table_names():
+        # ``migrate webhooks`` before django_q's tables exist: the next full migrate,
+        # or qcluster's start, makes it.
+        return
+    found = Schedule.objects.using(database.alias).filter(func=TASK).order_by("id")
     if found.exists():
         # An operator may change when it runs; what it runs and how often stay ours.
         found.exclude(pk=found[0].pk).delete()
@@ -38,7 +44,7 @@ def ensure_schedule(**kwargs: Any) -> None:
             schedule_type=Schedule.HOURLY, repeats=-1
         )
         return
-    Schedule.objects.create(
+    Schedule.objects.using(database.alias).create(
         name=SCHEDULE_NAME, func=TASK, schedule_type=Schedule.HOURLY, repeats=-1
     )
     logger.info("made the hourly schedule that applies WEBHOOKS_RETENTION")
@@ -46,10 +52,13 @@ def ensure_schedule(**kwargs: Any) -> None:
 
 def apply(budget: float = RUN_SECONDS) -> pruning.Pruned:
     """One run: prunes for at most ``budget`` seconds; queues another run if more is due."""
-    cutoffs = pruning.retention(timezone.now())
+    now = timezone.now()
+    if partitions.partitioned():
+        partitions.roll(now)
+    cutoffs = pruning.retention(now)
     if not cutoffs.groups():
         return pruning.Pruned()
-    pruned = pruning.prune(cutoffs, budget=budget)
+    pruned = pruning.prune(cutoffs, budget=budget, whole_days=True)
     if pruned.deliveries or pruned.events:
         logger.info(
             "retention: deleted %s deliveries, %s attempts and %s events%s",

@@ -5,6 +5,7 @@ PostgreSQL, with a backlog large enough for the planner to choose as in producti
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -55,6 +56,14 @@ def plan(queryset: QuerySet[Any, Any]) -> str:
     return str(queryset.explain())
 
 
+def sorts(text: str) -> bool:
+    """Whether a plan sorts rows (a Merge Append of the partitions' ordered index scans
+    names its "Sort Key" but sorts nothing)."""
+    if connection.vendor == "postgresql":
+        return re.search(r"(^|->)\s*(Incremental )?Sort\b(?! Key)", text, re.MULTILINE) is not None
+    return "TEMP B-TREE" in text
+
+
 def assert_reads_deliveries_by_index(text: str) -> None:
     if connection.vendor == "sqlite":
         lines = [line for line in text.splitlines() if "delivery" in line or " U0" in line]
@@ -88,7 +97,7 @@ def test_reading_an_endpoints_next_deliveries_is_read_off_its_index(
 
     assert_reads_deliveries_by_index(text)
     # The index gives the order: no sort of the backlog.
-    assert "Sort" not in text if connection.vendor == "postgresql" else "TEMP B-TREE" not in text
+    assert not sorts(text), text
 
 
 @pytest.mark.parametrize("status", ["pending", "failed"])
@@ -102,7 +111,7 @@ def test_the_api_delivery_log_reads_a_status_newest_first_off_its_index(
     text = plan(delivery_rows().filter(status=status).order_by("-id")[:51])
 
     assert_reads_deliveries_by_index(text)
-    assert "Sort" not in text if connection.vendor == "postgresql" else "TEMP B-TREE" not in text
+    assert not sorts(text), text
 
 
 @pytest.fixture

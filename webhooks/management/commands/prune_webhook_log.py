@@ -56,7 +56,12 @@ class Command(BaseCommand):
             except InvalidDuration as exc:
                 raise CommandError(f"--older-than: {exc}") from None
             cutoffs = pruning.Cutoffs(before, before if include_failed else None)
-        counts = pruning.count(cutoffs) if dry_run else pruning.prune(cutoffs)
+        if dry_run:
+            counts = pruning.count(cutoffs, whole_days=older_than is None)
+        else:
+            # The settings' retention goes by whole days where the log is kept by day,
+            # as the hourly task does it; an explicit age is exact.
+            counts = pruning.prune(cutoffs, whole_days=older_than is None)
         self.stdout.write(
             f"{'Would delete' if dry_run else 'Deleted'} "
             f"{counted(counts.deliveries, 'delivery')}, "
