@@ -146,10 +146,13 @@ def pruning_beside_writes(size: int, seconds: float = 15.0) -> dict[str, Any]:
         alone = writes._run(base, "alone", seconds)
         before = prunable()
         started = time.monotonic()
+        # What it logged (each day dropped, each busy table) beside the run's files.
+        prune_log = (Path(settings.DATA_DIR) / "prune.log").open("w")
         pruner = subprocess.Popen(
             [sys.executable, "manage.py", "prune_webhook_log"],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
+            stderr=prune_log,
             env={**os.environ, "WEBHOOKS_RETENTION": PRUNE_AGE},
         )
         finished: list[float] = []
@@ -161,6 +164,7 @@ def pruning_beside_writes(size: int, seconds: float = 15.0) -> dict[str, Any]:
         beside = writes._run(base, "pruning", seconds)
         within = not finished
         waiter.join(timeout=3600)
+        prune_log.close()
         took = finished[0] - started
     deleted = before - prunable()
     return {

@@ -27,7 +27,7 @@ from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, We
 logger = logging.getLogger(__name__)
 
 EVENTS_PER_BATCH = 5000
-RETRY_WAITS = (0.2, 1.0, None)  # between tries of a busy day's drop
+RETRY_WAITS = (0.1, 0.2, 0.5, 1.0, 2.0, None)  # between tries of a busy day's drop
 
 
 def newest_created(partition: Partition) -> datetime | None:
@@ -130,32 +130,36 @@ def drop(partition: Partition, cutoffs: Cutoffs) -> Dropped | None:
             f"(SELECT count(*) FROM {day_attempts})"
         )
         total, total_attempts = cursor.fetchone()
-        cursor.execute(f"SELECT DISTINCT event_id FROM {day}")  # noqa: S608
-        event_ids = [row[0] for row in cursor.fetchall()]
-    discard(partition)
-    return Dropped(total - len(moved), total_attempts - moved_attempts, event_ids)
+    event_ids = discard(partition)
+    return Dropped(total - len(moved), total_attempts - moved_attempts, event_ids or [])
 
 
-def discard(partition: Partition) -> bool:
-    """Drops a detached day's tables. Their foreign keys' triggers live on the events
-    and the endpoints, so this locks those two for a moment; busy, the tables stay
-    for the next run's ``discard_leftovers``."""
+def discard(partition: Partition) -> list[Any] | None:
+    """Drops a detached day's tables; the events its deliveries belonged to, or None
+    when busy (the tables stay for the next run's ``discard_leftovers``). Their foreign
+    key's triggers live on the endpoints, so this locks those for a moment. The day's
+    events go once the day is gone for good."""
     day = partition.of(partitions.deliveries_table())
     day_attempts = partition.of(partitions.attempts_table())
+    with connection.cursor() as cursor:  # ours alone: read before anything is locked
+        cursor.execute(f"SELECT DISTINCT event_id FROM {day}")  # noqa: S608
+        event_ids = [row[0] for row in cursor.fetchall()]
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             partitions.lock_referenced(cursor)
-            cursor.execute(f"DROP TABLE IF EXISTS {day_attempts}, {day}")
+            cursor.execute(f"DROP TABLE {day_attempts}, {day}")
     except OperationalError as exc:
         logger.warning("day %s of the log is detached, dropped next run: %s", partition.number, exc)
-        return False
-    return True
+        return None
+    return event_ids
 
 
-def discard_leftovers() -> None:
-    """Drops the days a run detached but could not drop."""
+def discard_leftovers(pruned: Pruned) -> None:
+    """Drops the days a run detached but could not drop, then their events."""
     for partition in partitions.detached():
-        discard(partition)
+        event_ids = discard(partition)
+        if event_ids is not None:
+            pruned.events += delete_events(event_ids, partition)
 
 
 def delete_events(event_ids: list[Any], partition: Partition) -> int:
@@ -194,7 +198,7 @@ def _drop_soon(partition: Partition, cutoffs: Cutoffs) -> Dropped | None:
 def drop_expired(cutoffs: Cutoffs, pruned: Pruned, deadline: float | None = None) -> bool:
     """Drops every expired day, oldest first, counting into ``pruned``; False when the
     deadline stopped it before the last (a busy day waits for the next run)."""
-    discard_leftovers()
+    discard_leftovers(pruned)
     for partition in expired(cutoffs):
         if out_of_time(deadline):
             return False

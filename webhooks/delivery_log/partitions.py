@@ -24,46 +24,49 @@ from typing import Any
 
 from django.db import OperationalError, connection, transaction
 
-from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
 STRIDE = 2**32  # ids a partition holds: far more than a day can use
 DAY = timedelta(days=1)
-# DDL on the log waits at most this share of the server's deadlock_timeout for the
-# tables, then gives up until the next try rather than queue every writer behind it.
-# Below one: a sender that holds one of the two tables and waits for the other is never
-# the one PostgreSQL picks to break a deadlock; the DDL gives up first.
-LOCK_WAIT_SHARE = 0.5
+# DDL on the log waits at most this long for its tables, then gives up and tries again
+# later: every writer that comes meanwhile queues behind it, so the wait is what the
+# writers may lose. Never more than half the server's deadlock_timeout, so a sender or
+# a writer is never the one PostgreSQL picks to break a deadlock: the DDL gives up first.
+LOCK_WAIT_MS = 100
 _NUMBERED = re.compile(r"_p(\d+)$")
 
 
 def _wait_briefly(cursor: Any) -> None:
     cursor.execute(
-        "SELECT set_config('lock_timeout', (EXTRACT(EPOCH FROM "
-        "current_setting('deadlock_timeout')::interval) * 1000 * %s)::int::text, true)",
-        [LOCK_WAIT_SHARE],
+        "SELECT set_config('lock_timeout', LEAST(%s, (EXTRACT(EPOCH FROM "
+        "current_setting('deadlock_timeout')::interval) * 500))::int::text, true)",
+        [LOCK_WAIT_MS],
     )
 
 
 def _referenced() -> str:
-    return f"{WebhookEvent._meta.db_table}, {WebhookEndpoint._meta.db_table}"
+    # The one table the days' foreign keys refer to (migration 0017 has why not the
+    # events).
+    return WebhookEndpoint._meta.db_table
 
 
 def lock_log(cursor: Any) -> None:
     """Takes what DDL on the log's partitions needs, all of it before any work: the two
-    tables, and the tables their foreign keys refer to, against writes (a detached or
-    created partition adds or removes triggers there). Waits at most
-    ``LOCK_WAIT_SHARE`` of deadlock_timeout, so it never holds a lock while waiting
-    long for another."""
+    tables, and the endpoints against writes (a detached or created partition of
+    deliveries removes or adds the triggers of its foreign key there). Waits at most
+    ``LOCK_WAIT_MS`` for them."""
     _wait_briefly(cursor)
-    cursor.execute(f"LOCK TABLE {deliveries_table()}, {attempts_table()} IN ACCESS EXCLUSIVE MODE")
+    # Endpoints first: writers read them (which this lock lets them) before writing
+    # deliveries, so a writer between the two statements waits on neither.
     cursor.execute(f"LOCK TABLE {_referenced()} IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute(f"LOCK TABLE {deliveries_table()}, {attempts_table()} IN ACCESS EXCLUSIVE MODE")
 
 
 def lock_referenced(cursor: Any) -> None:
-    """What dropping a detached day needs: its foreign keys' triggers go from the
-    events and the endpoints."""
+    """What dropping a detached day needs: its foreign key's triggers go from the
+    endpoints."""
     _wait_briefly(cursor)
     cursor.execute(f"LOCK TABLE {_referenced()} IN ACCESS EXCLUSIVE MODE")
 

@@ -10,17 +10,19 @@
 # million rows, about a minute for ten million. Django's model state does not change:
 # the model still says ``id`` is the attempt's key (in the database it is ``(id,
 # delivery_id)``, as a partitioned table's keys must hold its partition key), the
-# attempt's foreign key is one per partition, to the deliveries of the same ids, and
+# attempt's foreign key is one per partition, to the deliveries of the same ids,
 # ``one_delivery_per_endpoint`` is a unique index on each partition, the fan-out
-# writing an event's deliveries once in one transaction. A later migration that
-# alters these three must do it per partition.
+# writing an event's deliveries once in one transaction, and the delivery's event is
+# not a foreign key in the database (an event's deliveries are written with it and
+# retention deletes only events none refers to). A later migration that alters these
+# must do it per partition.
 
 from django.db import migrations
 
 DELIVERIES = "webhooks_webhookdelivery"
+EVENTS = "webhooks_webhookevent"
 ATTEMPTS = "webhooks_deliveryattempt"
 STRIDE = 2**32  # ids per partition: more than any day will use
-FIRST_UPPER = STRIDE
 
 
 def _rows(cursor, sql, params=()):
@@ -28,11 +30,11 @@ def _rows(cursor, sql, params=()):
     return cursor.fetchall()
 
 
-def _keep_as_first_partition(cursor, table, key, primary_key):
+def _keep_as_first_partition(cursor, table, key, primary_key, first_upper):
     """Renames ``table`` to ``<table>_p0`` and puts a partitioned table of the same
     shape in its place, with the same index and constraint names (so later
     migrations find them), then attaches the old one as the partition of ids below
-    FIRST_UPPER."""
+    the first multiple of STRIDE above its ids."""
     first = f"{table}_p0"
     indexes = _rows(
         cursor,
@@ -94,10 +96,16 @@ def _keep_as_first_partition(cursor, table, key, primary_key):
             # renamed table, stays as it is), and a day leaves without a check that
             # reads every other day.
             continue
+        if f"REFERENCES {EVENTS}" in definition:
+            # Deleting an event would check every day's deliveries for it (a probe of
+            # each partition's index, 130 µs an event): retention checks only the days
+            # that can hold them instead (day_drops.delete_events). The first
+            # partition keeps its own foreign key.
+            continue
         cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
     cursor.execute(
         f"ALTER TABLE {table} ATTACH PARTITION {first} "
-        f"FOR VALUES FROM (MINVALUE) TO ({FIRST_UPPER})"
+        f"FOR VALUES FROM (MINVALUE) TO ({first_upper})"
     )
     cursor.execute(f"CREATE TABLE {table}_default PARTITION OF {table} DEFAULT")
     if table == DELIVERIES:
@@ -117,8 +125,16 @@ def partition(apps, schema_editor):
         return
     with schema_editor.connection.cursor() as cursor:
         # Every id so far fits the first partition (ids are not yet near 2**32).
-        _keep_as_first_partition(cursor, DELIVERIES, "id", "id")
-        _keep_as_first_partition(cursor, ATTEMPTS, "delivery_id", "id, delivery_id")
+        # Above every id given so far; attempts follow their deliveries' ids.
+        (next_id,) = _rows(
+            cursor,
+            f"SELECT GREATEST(COALESCE(MAX(id), 0) + 1, "  # noqa: S608
+            f"nextval(pg_get_serial_sequence(%s, 'id'))) FROM {DELIVERIES}",
+            [DELIVERIES],
+        )[0]
+        first_upper = -(-next_id // STRIDE) * STRIDE
+        _keep_as_first_partition(cursor, DELIVERIES, "id", "id", first_upper)
+        _keep_as_first_partition(cursor, ATTEMPTS, "delivery_id", "id, delivery_id", first_upper)
 
 
 def _back_to_one_table(cursor, table, unique_rules, references):
@@ -174,7 +190,10 @@ def unpartition(apps, schema_editor):
         return
     with schema_editor.connection.cursor() as cursor:
         _back_to_one_table(
-            cursor, DELIVERIES, [("one_delivery_per_endpoint", "event_id, endpoint_id")], []
+            cursor,
+            DELIVERIES,
+            [("one_delivery_per_endpoint", "event_id, endpoint_id")],
+            [("event_id", EVENTS)],
         )
         _back_to_one_table(cursor, ATTEMPTS, [], [("delivery_id", DELIVERIES)])
         for table in (DELIVERIES, ATTEMPTS):

@@ -168,9 +168,10 @@ def other_connection() -> psycopg.Connection[Any]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_busy_log_keeps_its_day_until_the_next_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(partitions, "LOCK_WAIT_SHARE", 0.1)
+    monkeypatch.setattr(partitions, "LOCK_WAIT_MS", 20)
+    monkeypatch.setattr(day_drops, "RETRY_WAITS", (None,))
     day = new_day()
-    make_delivery(status="succeeded", created_at=days_ago(40))
+    old = make_delivery(status="succeeded", created_at=days_ago(40))
     new_day()
     make_delivery(status="succeeded", created_at=days_ago(1))
     cutoffs = pruning.Cutoffs(days_ago(30), days_ago(30))
@@ -182,16 +183,21 @@ def test_a_busy_log_keeps_its_day_until_the_next_run(monkeypatch: pytest.MonkeyP
             assert day_drops.drop(day, cutoffs) is None
             assert partitions.start_next() is None
         reader.rollback()
-        with reader.cursor() as cursor:  # a long read of the events: the day leaves the
-            cursor.execute("SELECT count(*) FROM webhooks_webhookevent")  # log, stays a table
+        with reader.cursor() as cursor:  # a long read of the endpoints: the day leaves the
+            cursor.execute("SELECT count(*) FROM webhooks_webhookendpoint")  # log, stays
 
-            assert day_drops.drop(day, cutoffs) is not None
+            dropped = day_drops.drop(day, cutoffs)
+            assert dropped is not None
+            assert dropped.event_ids == []  # the detached day still refers to its event
             assert partitions.detached() == [day]
         reader.rollback()
     finally:
         reader.close()
     assert day not in partitions.existing()
+    assert WebhookEvent.objects.filter(pk=old.event_id).exists()
 
-    pruning.prune(cutoffs)  # the next run drops what the last left
+    pruned = pruning.prune(cutoffs)  # the next run drops what the last left
 
     assert partitions.detached() == []
+    assert pruned.events >= 1
+    assert not WebhookEvent.objects.filter(pk=old.event_id).exists()
