@@ -17,5 +17,6 @@ class AtLeast(int):
 
 def capped_count(rows: Any, cap: int = COUNT_CAP) -> int:
     """``rows.count()`` up to ``cap``; past it an ``AtLeast``. One ``LIMIT``ed subquery."""
-    counted = int(rows[: cap + 1].count())
+    # No order: the count reads the first rows any index gives, not the first in order.
+    counted = int(rows.order_by()[: cap + 1].count())
     return AtLeast(counted) if counted > cap else counted
