@@ -34,8 +34,9 @@ WEB_ENV = {"API_KEY_RATE": "1000000/minute"}
 # A killed worker's claims run out quickly, so the next one takes over within the test.
 # Not too quickly: with 3 s, a successor whose round thread stalled that long on a CI
 # machine running both passes (SQLite's write lock behind 16 writers) lost its own claim
-# and its endpoint was sent a third time, as docs/architecture.md says a lapsed claim does.
-QUICK_TAKEOVER = {"Q_WORKERS": "2", "WEBHOOKS_TIMEOUT": "2", "WEBHOOKS_LEASE": "5s"}
+# and its endpoint was sent a third time, as docs/architecture.md says a lapsed claim does;
+# with 5 s, 31 deliveries of four endpoints went twice in one CI run (not seen alone).
+QUICK_TAKEOVER = {"Q_WORKERS": "2", "WEBHOOKS_TIMEOUT": "2", "WEBHOOKS_LEASE": "8s"}
 
 
 def writing(tmp_path: Path, during: Callable[[], None] = lambda: None) -> Writes:

@@ -167,14 +167,11 @@ def start_next() -> Partition | None:
     so the next delivery is its first; None when the tables were busy."""
     deliveries, attempts = deliveries_table(), attempts_table()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT last_value FROM {_sequence()}"  # noqa: S608
-        )
+        cursor.execute(f"SELECT last_value FROM {_sequence()}")  # noqa: S608
         (last_id,) = cursor.fetchone()
     # Above the sequence as well as the newest partition: a sequence never goes back
     # (setval outlives a rolled-back transaction, so it may be ahead of the tables).
     following = Partition(max(existing()[-1].number, last_id // STRIDE) + 1)
-    deliveries, attempts = deliveries_table(), attempts_table()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             lock_log(cursor)
