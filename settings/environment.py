@@ -107,6 +107,12 @@ def database(env: environ.Env, data_dir: Path) -> dict[str, Any]:
     else:
         config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
         config["CONN_HEALTH_CHECKS"] = True
+        options = config.setdefault("OPTIONS", {})
+        # No JIT: a page's few-millisecond query over a month of day partitions is
+        # estimated dear enough to be compiled first, 130 ms each time (the backlog
+        # header at ten million deliveries, docs/performance.md). Options given in the
+        # URL come after, so they win.
+        options["options"] = " ".join(["-c jit=off", options.get("options", "")]).strip()
     return config
 
 

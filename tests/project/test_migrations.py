@@ -4,6 +4,7 @@ back."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -216,3 +217,38 @@ def test_the_log_becomes_partitions_by_day_with_its_rows_and_back(
     assert back.get_model("webhooks", "DeliveryAttempt").objects.count() == 1
     third = back.get_model("webhooks", "WebhookEvent").objects.create(type="t", payload="{}")
     assert deliveries.objects.create(event_id=third.pk, endpoint_id=endpoint.pk).pk > later.pk
+
+
+FIRST_PARTITION_UNKEYED = [("webhooks", "0018_first_partition_without_event_key")]
+
+
+def _first_partitions_event_keys() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' "
+            "AND conrelid = to_regclass('webhooks_webhookdelivery_p0') "
+            "AND confrelid = 'webhooks_webhookevent'::regclass"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the log is partitioned on PostgreSQL only",
+)
+def test_the_first_partition_loses_its_event_key_and_gets_it_back(
+    executor: MigrationExecutor,
+) -> None:
+    executor.migrate(PARTITIONED_LOG)
+    assert len(_first_partitions_event_keys()) == 1
+
+    executor.loader.build_graph()
+    executor.migrate(FIRST_PARTITION_UNKEYED)
+    assert _first_partitions_event_keys() == []
+    event = WebhookEvent.objects.create(type="t", payload="{}")
+    endpoint = WebhookEndpoint.objects.create(url="https://hooks.example.com/in")
+    WebhookDelivery.objects.create(event=event, endpoint=endpoint)
+
+    executor.loader.build_graph()
+    executor.migrate(PARTITIONED_LOG)
+    assert len(_first_partitions_event_keys()) == 1

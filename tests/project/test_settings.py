@@ -240,6 +240,30 @@ def test_the_env_file_fills_in_what_the_environment_leaves_unset(
     assert environment.read_env_file(env, tmp_path / "no-such-dir") is None
 
 
+def test_postgresql_runs_without_jit_unless_the_url_says_otherwise(
+    env: environ.Env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@db.internal:5432/testimonials")
+    assert environment.database(env, tmp_path)["OPTIONS"]["options"] == "-c jit=off"
+
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgres://app@db.internal:5432/testimonials?options=-c%20jit%3Don"
+    )
+    assert environment.database(env, tmp_path)["OPTIONS"]["options"] == "-c jit=off -c jit=on"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL's setting"
+)
+@pytest.mark.django_db
+def test_the_services_connections_run_without_jit() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+
+
 def test_throttle_counts_go_to_a_cache_every_process_shares(
     env: environ.Env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

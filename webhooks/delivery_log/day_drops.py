@@ -20,7 +20,7 @@ from typing import Any
 from django.db import OperationalError, connection, transaction
 
 from webhooks.delivery_log import partitions
-from webhooks.delivery_log.expiry import Cutoffs, Pruned, out_of_time
+from webhooks.delivery_log.expiry import Cutoffs, Pace, Pruned
 from webhooks.delivery_log.partitions import Partition
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEvent
 
@@ -154,15 +154,16 @@ def discard(partition: Partition) -> list[Any] | None:
     return event_ids
 
 
-def discard_leftovers(pruned: Pruned) -> None:
+def discard_leftovers(pruned: Pruned, pace: Pace) -> None:
     """Drops the days a run detached but could not drop, then their events."""
     for partition in partitions.detached():
-        event_ids = discard(partition)
+        with pace.step():
+            event_ids = discard(partition)
         if event_ids is not None:
-            pruned.events += delete_events(event_ids, partition)
+            pruned.events += delete_events(event_ids, partition, pace)
 
 
-def delete_events(event_ids: list[Any], partition: Partition) -> int:
+def delete_events(event_ids: list[Any], partition: Partition, pace: Pace) -> int:
     """Deletes the events of a dropped day that no delivery refers to any more, in short
     transactions after the drop's. An event's deliveries are written in the event's
     own transaction, so they lie in its day or, across a roll, the next one, or in the
@@ -174,41 +175,41 @@ def delete_events(event_ids: list[Any], partition: Partition) -> int:
     deleted = 0
     for start in range(0, len(event_ids), EVENTS_PER_BATCH):
         batch = event_ids[start : start + EVENTS_PER_BATCH]
-        marks = ", ".join(["%s"] * len(batch))
-        with transaction.atomic(), connection.cursor() as cursor:
+        with pace.step(), transaction.atomic(), connection.cursor() as cursor:
             # A subquery per event, not NOT EXISTS: PostgreSQL turns that into a hash
             # anti-join reading all of the next day for every batch; this probes the
             # event index of the few partitions below the bound, an event at a time.
             cursor.execute(
-                f"DELETE FROM {events} WHERE id IN ({marks}) AND (SELECT 1 FROM "  # noqa: S608
+                f"DELETE FROM {events} WHERE id = ANY(%s) AND (SELECT 1 FROM "  # noqa: S608
                 f"{deliveries} AS d WHERE d.event_id = {events}.id AND d.id < %s LIMIT 1) "
                 f"IS NULL",
-                [*batch, bound],
+                [batch, bound],
             )
             deleted += cursor.rowcount
     return deleted
 
 
-def _drop_soon(partition: Partition, cutoffs: Cutoffs) -> Dropped | None:
+def _drop_soon(partition: Partition, cutoffs: Cutoffs, pace: Pace) -> Dropped | None:
     for wait in RETRY_WAITS:
-        dropped = drop(partition, cutoffs)
+        with pace.step():
+            dropped = drop(partition, cutoffs)
         if dropped is not None or wait is None:
             return dropped
         time.sleep(wait)  # the transactions holding the tables are short
     return None
 
 
-def drop_expired(cutoffs: Cutoffs, pruned: Pruned, deadline: float | None = None) -> bool:
+def drop_expired(cutoffs: Cutoffs, pruned: Pruned, pace: Pace) -> bool:
     """Drops every expired day, oldest first, counting into ``pruned``; False when the
     deadline stopped it before the last (a busy day waits for the next run)."""
-    discard_leftovers(pruned)
+    discard_leftovers(pruned, pace)
     for partition in expired(cutoffs):
-        if out_of_time(deadline):
+        if pace.out_of_time():
             return False
-        dropped = _drop_soon(partition, cutoffs)
+        dropped = _drop_soon(partition, cutoffs, pace)
         if dropped is None:
             return True
-        events = delete_events(dropped.event_ids, partition)
+        events = delete_events(dropped.event_ids, partition, pace)
         pruned.deliveries += dropped.deliveries
         pruned.attempts += dropped.attempts
         pruned.events += events

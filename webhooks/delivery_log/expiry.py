@@ -1,11 +1,14 @@
 """What retention lets go, and how a run of it is measured: the cutoffs the settings
-give, what a run deleted, its batches and its time budget."""
+give, what a run deleted, its batches, and its pace (time budget and share of work)."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 
@@ -59,5 +62,52 @@ def retention(now: datetime) -> Cutoffs:
     )
 
 
-def out_of_time(deadline: float | None) -> bool:
-    return deadline is not None and time.monotonic() > deadline
+# Retention works at most this share of its run and rests the remainder, so that on a
+# machine it shares with the web and the workers the writers keep 0.8 of their rate:
+# at full speed a prune took a core of two and the API's writes fell to 0.63 of their
+# rate (docs/performance.md).
+WORK_SHARE = 0.3
+
+
+@dataclass
+class Pace:
+    """How a run spends its time: it stops at ``deadline`` (a ``clock`` reading, None
+    for never), and after each step of work rests long enough that working is only
+    ``share`` of its time, as autovacuum's cost delay does for PostgreSQL."""
+
+    deadline: float | None = None
+    share: float = WORK_SHARE
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.share <= 1:
+            raise ValueError(f"a share of the time is in (0, 1], not {self.share}")
+
+    @classmethod
+    def within(cls, budget: float) -> Pace:
+        """A pace that stops ``budget`` seconds from now."""
+        pace = cls()
+        pace.deadline = pace.clock() + budget
+        return pace
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and self.clock() > self.deadline
+
+    @contextmanager
+    def step(self) -> Iterator[None]:
+        """One short transaction's worth of work, then its rest (never past the
+        deadline: a run out of time stops rather than rests)."""
+        started = self.clock()
+        yield
+        finished = self.clock()
+        rest = (finished - started) * (1 / self.share - 1)
+        if self.deadline is not None:
+            rest = min(rest, self.deadline - finished)
+        if rest > 0:
+            self.sleep(rest)
+
+
+def marks(values: Sequence[Any]) -> str:
+    """One ``%s`` per value, for an ``IN (…)`` list."""
+    return ", ".join(["%s"] * len(values))

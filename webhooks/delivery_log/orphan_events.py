@@ -10,7 +10,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from webhooks.delivery_log.expiry import Pruned, out_of_time
+from webhooks.delivery_log.expiry import Pace, Pruned, marks
 from webhooks.models import WebhookDelivery, WebhookEvent
 
 
@@ -19,7 +19,7 @@ def _orphans(cutoff: datetime) -> QuerySet[WebhookEvent]:
     return WebhookEvent.objects.filter(created_at__lt=cutoff).filter(~Exists(referred))
 
 
-def delete(cutoff: datetime, pruned: Pruned, deadline: float | None, size: int) -> bool:
+def delete(cutoff: datetime, pruned: Pruned, pace: Pace, size: int) -> bool:
     """Deletes the events older than ``cutoff`` that no delivery refers to, ``size`` a
     transaction, walking them by ``(created_at, id)``; False when the deadline stopped
     it."""
@@ -31,13 +31,14 @@ def delete(cutoff: datetime, pruned: Pruned, deadline: float | None, size: int) 
         if position is not None:
             at, pk = position
             page = page.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk))
-        rows = list(page.order_by("created_at", "pk").values_list("created_at", "pk")[:size])
-        if not rows:
-            return True
-        position = rows[-1]
-        ids = [id_field.get_db_prep_value(pk, connection) for _, pk in rows]
-        pruned.events += _delete_events(ids)
-        if out_of_time(deadline):
+        with pace.step():
+            rows = list(page.order_by("created_at", "pk").values_list("created_at", "pk")[:size])
+            if not rows:
+                return True
+            position = rows[-1]
+            ids = [id_field.get_db_prep_value(pk, connection) for _, pk in rows]
+            pruned.events += _delete_events(ids)
+        if pace.out_of_time():
             return False
 
 
@@ -46,12 +47,8 @@ def _delete_events(ids: list[Any]) -> int:
     deliveries = connection.ops.quote_name(WebhookDelivery._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {events} WHERE id IN ({_marks(ids)}) AND NOT EXISTS "  # noqa: S608
+            f"DELETE FROM {events} WHERE id IN ({marks(ids)}) AND NOT EXISTS "  # noqa: S608
             f"(SELECT 1 FROM {deliveries} WHERE event_id = {events}.id)",
             ids,
         )
         return int(cursor.rowcount)
-
-
-def _marks(values: list[Any]) -> str:
-    return ", ".join(["%s"] * len(values))

@@ -14,10 +14,8 @@ meanwhile stays, with its whole log), then its attempts. Events are walked by
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
@@ -25,9 +23,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from webhooks.delivery_log import day_drops, orphan_events, partitions
 from webhooks.delivery_log.expiry import (
     Cutoffs,
+    Pace,
     Pruned,
     batch_size,
-    out_of_time,
+    marks,
     retention,
 )
 from webhooks.models import (
@@ -71,9 +70,11 @@ def count(cutoffs: Cutoffs, whole_days: bool = False) -> Pruned:
     return found
 
 
-def prune(cutoffs: Cutoffs, budget: float | None = None, whole_days: bool = False) -> Pruned:
-    """Deletes what ``cutoffs`` let go; with ``budget`` (seconds), stops after the batch
-    that spends it (``complete`` False), so each call makes progress.
+def prune(cutoffs: Cutoffs, whole_days: bool = False, pace: Pace | None = None) -> Pruned:
+    """Deletes what ``cutoffs`` let go, at ``pace`` (by default: no time budget, resting
+    after each batch so it works ``WORK_SHARE`` of its time); when the pace's deadline
+    passes, stops after the batch that spent it (``complete`` False), so each call makes
+    progress.
 
     On PostgreSQL the days entirely past the retention go whole first (``day_drops``).
     With ``whole_days`` (the retention task), that is all that goes of the day
@@ -81,10 +82,10 @@ def prune(cutoffs: Cutoffs, budget: float | None = None, whole_days: bool = Fals
     deletes row by row beside the writers; rows outside them (the default partition's,
     the log from before partitioning) still go row by row. Without it (an operator's
     ``--older-than``), the rest of the expired rows go row by row too."""
-    deadline = None if budget is None else time.monotonic() + budget
+    pace = pace or Pace()
     pruned, upper, events_cutoff = Pruned(), None, cutoffs.events
     if partitions.partitioned():
-        if not day_drops.drop_expired(cutoffs, pruned, deadline):
+        if not day_drops.drop_expired(cutoffs, pruned, pace):
             pruned.complete = False
             return pruned
         days = [p for p in partitions.existing() if p.number > 0]
@@ -96,11 +97,11 @@ def prune(cutoffs: Cutoffs, budget: float | None = None, whole_days: bool = Fals
             if events_cutoff is not None and oldest is not None:
                 events_cutoff = min(events_cutoff, oldest)
     for statuses, cutoff in cutoffs.groups():
-        if not _deliveries(statuses, cutoff, pruned, deadline, upper):
+        if not _deliveries(statuses, cutoff, pruned, pace, upper):
             pruned.complete = False
             return pruned
     if events_cutoff is not None:
-        if not orphan_events.delete(events_cutoff, pruned, deadline, batch_size()):
+        if not orphan_events.delete(events_cutoff, pruned, pace, batch_size()):
             pruned.complete = False
             return pruned
         # The hourly counts of tries whose deliveries have gone: a few rows an endpoint.
@@ -112,7 +113,7 @@ def _deliveries(
     statuses: Sequence[str],
     cutoff: datetime,
     pruned: Pruned,
-    deadline: float | None,
+    pace: Pace,
     upper: int | None = None,
 ) -> bool:
     """Deletes one group's finished deliveries (with ids up to ``upper``, if given);
@@ -133,18 +134,19 @@ def _deliveries(
         return True
     upper, after, size = max(last_ids), 0, batch_size()
     while True:
-        ids = list(
-            finished.filter(pk__gt=after, pk__lte=upper)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:size]
-        )
-        if not ids:
-            return True
-        deleted, attempts = _delete_deliveries(ids, statuses)
+        with pace.step():
+            ids = list(
+                finished.filter(pk__gt=after, pk__lte=upper)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:size]
+            )
+            if not ids:
+                return True
+            deleted, attempts = _delete_deliveries(ids, statuses)
         pruned.deliveries += deleted
         pruned.attempts += attempts
         after = ids[-1]
-        if out_of_time(deadline):
+        if pace.out_of_time():
             return False
 
 
@@ -156,19 +158,15 @@ def _delete_deliveries(ids: list[int], statuses: Sequence[str]) -> tuple[int, in
         # The status again, as the row is deleted: replayed meanwhile, it stays. Its
         # attempts go in the same transaction (the foreign key is checked at commit).
         cursor.execute(
-            f"DELETE FROM {quote(deliveries)} WHERE id IN ({_marks(ids)}) "  # noqa: S608
-            f"AND status IN ({_marks(statuses)}) RETURNING id",
+            f"DELETE FROM {quote(deliveries)} WHERE id IN ({marks(ids)}) "  # noqa: S608
+            f"AND status IN ({marks(statuses)}) RETURNING id",
             [*ids, *statuses],
         )
         gone = [row[0] for row in cursor.fetchall()]
         if not gone:
             return 0, 0
         cursor.execute(
-            f"DELETE FROM {quote(attempts)} WHERE delivery_id IN ({_marks(gone)})",  # noqa: S608
+            f"DELETE FROM {quote(attempts)} WHERE delivery_id IN ({marks(gone)})",  # noqa: S608
             gone,
         )
         return len(gone), cursor.rowcount
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ", ".join(["%s"] * len(values))

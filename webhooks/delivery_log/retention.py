@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from webhooks.delivery_log import partitions, pruning
+from webhooks.delivery_log.expiry import Pace
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def apply(budget: float = RUN_SECONDS) -> pruning.Pruned:
     cutoffs = pruning.retention(now)
     if not cutoffs.groups():
         return pruning.Pruned()
-    pruned = pruning.prune(cutoffs, budget=budget, whole_days=True)
+    pruned = pruning.prune(cutoffs, whole_days=True, pace=Pace.within(budget))
     if pruned.deliveries or pruned.events:
         logger.info(
             "retention: deleted %s deliveries, %s attempts and %s events%s",

@@ -100,7 +100,7 @@ def _keep_as_first_partition(cursor, table, key, primary_key, first_upper):
             # Deleting an event would check every day's deliveries for it (a probe of
             # each partition's index, 130 µs an event): retention checks only the days
             # that can hold them instead (day_drops.delete_events). The first
-            # partition keeps its own foreign key.
+            # partition keeps its own foreign key (until 0018).
             continue
         cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
     cursor.execute(

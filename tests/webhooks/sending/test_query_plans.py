@@ -56,10 +56,54 @@ def plan(queryset: QuerySet[Any, Any]) -> str:
     return str(queryset.explain())
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" ->"))
+
+
+def _empty_partitions(text: str) -> set[str]:
+    names = set(re.findall(r" on (webhooks_webhookdelivery_\w+)", text))
+    empty = set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname = ANY(%s)", [list(names)]
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {name})")  # noqa: S608
+            if cursor.fetchone()[0]:
+                empty.add(name)
+    return empty
+
+
+def without_empty_partitions(text: str) -> str:
+    """The plan without its reading of partitions that hold no rows: an empty table that
+    ANALYZE has seen is rightly scanned (and sorted) whole, at no cost. Which partition
+    the rows went to (a test before may have moved the id sequence on to the default
+    partition) and whether the others were analyzed must not decide the test."""
+    empty = _empty_partitions(text)
+    lines = text.splitlines()
+    dropped: set[int] = set()
+    for n, line in enumerate(lines):
+        if not any(f" on {name} " in line for name in empty):
+            continue
+        depth = _indent(line)
+        dropped.add(n)
+        # Its details (Filter, Index Cond) and inputs (a bitmap's index) are below it.
+        for m in range(n + 1, len(lines)):
+            if _indent(lines[m]) <= depth:
+                break
+            dropped.add(m)
+        # A Sort whose only input it is goes with it.
+        parent = next((m for m in range(n - 1, -1, -1) if _indent(lines[m]) < depth), None)
+        if parent is not None and re.search(r"(^|->)\s*Sort\b(?! Key)", lines[parent]):
+            dropped.update(m for m in range(parent, n) if m == parent or "Sort Key" in lines[m])
+    return "\n".join(line for n, line in enumerate(lines) if n not in dropped)
+
+
 def sorts(text: str) -> bool:
     """Whether a plan sorts rows (a Merge Append of the partitions' ordered index scans
     names its "Sort Key" but sorts nothing)."""
     if connection.vendor == "postgresql":
+        text = without_empty_partitions(text)
         return re.search(r"(^|->)\s*(Incremental )?Sort\b(?! Key)", text, re.MULTILINE) is not None
     return "TEMP B-TREE" in text
 
@@ -70,7 +114,7 @@ def assert_reads_deliveries_by_index(text: str) -> None:
         assert lines, text
         assert all(" USING " in line and "INDEX" in line for line in lines), text
     else:
-        assert "Seq Scan on webhooks_webhookdelivery" not in text, text
+        assert "Seq Scan on webhooks_webhookdelivery" not in without_empty_partitions(text), text
 
 
 def test_claiming_probes_one_index_entry_per_endpoint(backlog: list[WebhookEndpoint]) -> None:
@@ -100,20 +144,6 @@ def test_reading_an_endpoints_next_deliveries_is_read_off_its_index(
     assert not sorts(text), text
 
 
-@pytest.mark.parametrize("status", ["pending", "failed"])
-def test_the_api_delivery_log_reads_a_status_newest_first_off_its_index(
-    backlog: list[WebhookEndpoint], status: str
-) -> None:
-    """``GET /api/v1/deliveries/?status=…``: the page in cursor order, without sorting
-    every delivery of that status (41 ms a page at 100,000 deliveries, 17 ms with it)."""
-    from webhooks.api.log import delivery_rows
-
-    text = plan(delivery_rows().filter(status=status).order_by("-id")[:51])
-
-    assert_reads_deliveries_by_index(text)
-    assert not sorts(text), text
-
-
 @pytest.fixture
 def log_mostly_delivered() -> None:
     """As a log looks in production: mostly succeeded, some pending and failed."""
@@ -137,6 +167,20 @@ def log_mostly_delivered() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+@pytest.mark.parametrize("status", ["pending", "failed"])
+def test_the_api_delivery_log_reads_a_status_newest_first_off_its_index(
+    log_mostly_delivered: None, status: str
+) -> None:
+    """``GET /api/v1/deliveries/?status=…``: the page in cursor order, without sorting
+    every delivery of that status (41 ms a page at 100,000 deliveries, 17 ms with it)."""
+    from webhooks.api.log import delivery_rows
+
+    text = plan(delivery_rows().filter(status=status).order_by("-id")[:51])
+
+    assert_reads_deliveries_by_index(text)
+    assert not sorts(text), text
 
 
 def test_a_metrics_scrape_reads_deliveries_off_indexes(log_mostly_delivered: None) -> None:

@@ -1,5 +1,6 @@
-"""``manage.py prune_webhook_log [--older-than 30d [--include-failed]] [--dry-run]``: keep
-the delivery log bounded, now (a django-q2 schedule does the same every hour)."""
+"""``manage.py prune_webhook_log [--older-than 30d [--include-failed]] [--dry-run]
+[--full-speed]``: keep the delivery log bounded, now (a django-q2 schedule does the same
+every hour)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from webhooks.delivery_log import pruning
+from webhooks.delivery_log.expiry import WORK_SHARE, Pace
 from webhooks.durations import parse_duration
 from webhooks.exceptions import InvalidDuration
 from webhooks.text import counted
@@ -33,6 +35,12 @@ class Command(BaseCommand):
             help="with --older-than: delete old failed and cancelled deliveries too",
         )
         parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+        parser.add_argument(
+            "--full-speed",
+            action="store_true",
+            help=f"work without rests (by default it works {WORK_SHARE:.0%} of its time, "
+            "so the service keeps most of the machine)",
+        )
 
     def handle(
         self,
@@ -40,6 +48,7 @@ class Command(BaseCommand):
         older_than: str | None,
         include_failed: bool,
         dry_run: bool,
+        full_speed: bool,
         **options: Any,
     ) -> None:
         now = timezone.now()
@@ -61,7 +70,8 @@ class Command(BaseCommand):
         else:
             # The settings' retention goes by whole days where the log is kept by day,
             # as the hourly task does it; an explicit age is exact.
-            counts = pruning.prune(cutoffs, whole_days=older_than is None)
+            pace = Pace(share=1.0 if full_speed else WORK_SHARE)
+            counts = pruning.prune(cutoffs, whole_days=older_than is None, pace=pace)
         self.stdout.write(
             f"{'Would delete' if dry_run else 'Deleted'} "
             f"{counted(counts.deliveries, 'delivery')}, "
