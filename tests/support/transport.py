@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from webhooks.sending.attempt import Outcome, Target, attempt
-from webhooks.sending.transport import new_client
+from webhooks.sending.http_transport import new_client
 from webhooks.trust.signing import generate_secret
 
 

@@ -17,8 +17,9 @@ from django.utils import timezone
 from webhooks.conf import conf
 from webhooks.metrics import instruments
 from webhooks.models import is_success
+from webhooks.sending.http_transport import LOCATION
 from webhooks.sending.retry import parse_retry_after
-from webhooks.sending.transport import LOCATION, AddressRefused, NameNotResolved, deadline
+from webhooks.sending.transport import AddressRefused, NameNotResolved, deadline
 from webhooks.trust import signing
 from webhooks.validation import headers
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from webhooks.sending import transport
+from webhooks.sending import http_transport
 
 # Connections kept for an endpoint nobody has sent to for this long are closed.
 IDLE_SECONDS = 300
@@ -54,7 +54,7 @@ class ClientPool:
         try:
             return clients.free.pop()
         except IndexError:
-            return transport.new_client()
+            return http_transport.new_client()
 
     def give_back(self, endpoint_id: int, url: str, client: httpx.Client) -> None:
         clients = self._endpoints.get(endpoint_id)

@@ -1,21 +1,27 @@
 """Endpoint health: failure streaks, last success/failure, automatic disabling.
 
-Several dispatchers may record results for one endpoint at the same moment, so every
-change is a single conditional ``UPDATE`` computed by the database, never a
-read-modify-write in Python.
+Health follows when tries happened, not the order their results are recorded: with
+tries in flight at once, a dispatcher may record a success before failures that
+happened earlier, and those must not start a streak. A failure counts when it started
+at or after the last success finished, whichever round recorded that success; a success
+ends the streak when it finished after the streak's first failure started (``Streak``).
+Several dispatchers may record results for one endpoint at the same moment, so an
+endpoint's row is locked while its streak is worked out (``SELECT … FOR UPDATE``; on
+SQLite the recording transaction already holds the only write lock).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from django.db.models import (
     Case,
     DateTimeField,
-    F,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -30,15 +36,75 @@ from webhooks.publishing import operational, operational_data
 from webhooks.sending.attempt import Outcome
 from webhooks.sending.tally import hour_of
 
+STREAK_FIELDS = ("last_success_at", "consecutive_failures", "failing_since", "last_failure_at")
+
+
+@dataclass(frozen=True)
+class Streak:
+    """What an endpoint's row says of its health; ``after`` counts more tries in."""
+
+    last_success_at: datetime | None
+    consecutive_failures: int
+    failing_since: datetime | None
+    last_failure_at: datetime | None
+    recovered: bool = False  # a success of the tries started the streak again
+    counted: int = 0  # failures of the tries that count in the streak
+
+    def after(self, tries: Sequence[Outcome]) -> Streak:
+        """The streak once ``tries`` (any order) are counted by when they happened: a
+        success at the moment it finished, a failure at the moment it started."""
+
+        def moment(outcome: Outcome) -> datetime:
+            return outcome.finished_at if outcome.succeeded else outcome.started_at
+
+        streak = replace(self, recovered=False, counted=0)
+        for outcome in sorted(tries, key=moment):
+            streak = streak._success(outcome) if outcome.succeeded else streak._failure(outcome)
+        return streak
+
+    def _success(self, outcome: Outcome) -> Streak:
+        finished = outcome.finished_at
+        if self.last_success_at is not None and finished <= self.last_success_at:
+            return self  # an older success, recorded late: the newer one stands
+        if self.failing_since is not None and finished <= self.failing_since:
+            # Newer than the last success but older than every failure of the streak.
+            return replace(self, last_success_at=finished)
+        # It finished after the streak began: the streak starts again from it. (Its
+        # failures that started after it and were recorded before are not told apart
+        # from the others: the streak restarts at the count of what comes next.)
+        return replace(
+            self,
+            last_success_at=finished,
+            consecutive_failures=0,
+            failing_since=None,
+            recovered=True,
+        )
+
+    def _failure(self, outcome: Outcome) -> Streak:
+        last_failure = max(filter(None, [self.last_failure_at, outcome.finished_at]))
+        if self.last_success_at is not None and outcome.started_at < self.last_success_at:
+            # Began before the last success was known: it does not start a streak.
+            return replace(self, last_failure_at=last_failure)
+        return replace(
+            self,
+            consecutive_failures=self.consecutive_failures + 1,
+            failing_since=min(filter(None, [self.failing_since, outcome.started_at])),
+            last_failure_at=last_failure,
+            counted=self.counted + 1,
+        )
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in STREAK_FIELDS}
+
 
 def record_round(outcomes: Mapping[int, Sequence[Outcome]], now: datetime) -> None:
-    """Every endpoint's tries of one dispatcher round (by endpoint id, each in the order
-    they were made). The endpoints whose every try succeeded, a busy round's usual case,
-    take one ``UPDATE`` together: on SQLite each statement of the recording transaction
-    waits for the GIL behind the sender threads with the write lock held, and one per
-    endpoint made a burst's recording transactions last up to a second."""
+    """Every endpoint's tries of one dispatcher round (by endpoint id). The endpoints
+    whose every try succeeded after everything recorded so far, a busy round's usual
+    case, take one ``UPDATE`` together: on SQLite each statement of the recording
+    transaction waits for the GIL behind the sender threads with the write lock held,
+    and one per endpoint made a burst's recording transactions last up to a second."""
     healthy = {
-        pk: tries[-1].finished_at
+        pk: max(o.finished_at for o in tries)
         for pk, tries in outcomes.items()
         if tries and all(o.succeeded for o in tries)
     }
@@ -47,41 +113,52 @@ def record_round(outcomes: Mapping[int, Sequence[Outcome]], now: datetime) -> No
         if len(healthy) > 1:
             cases = (When(pk=pk, then=Value(at)) for pk, at in healthy.items())
             last_success_at = Case(*cases, output_field=DateTimeField())
-        # An endpoint announced as failing is left to record(), which says it recovered;
-        # the usual round (none was) costs no statement more.
-        updated = WebhookEndpoint.objects.filter(
-            pk__in=healthy, failing_announced_at__isnull=True
-        ).update(last_success_at=last_success_at, consecutive_failures=0, failing_since=None)
+        # Only where this success is the newest thing recorded (no streak began after
+        # it); an endpoint announced as failing is left to record(), which says it
+        # recovered. The usual round costs no statement more.
+        newest = Q()
+        for pk, at in healthy.items():
+            newest |= (
+                Q(pk=pk) & _older_than("last_success_at", at) & _older_than("failing_since", at)
+            )
+        updated = WebhookEndpoint.objects.filter(newest, failing_announced_at__isnull=True).update(
+            last_success_at=last_success_at, consecutive_failures=0, failing_since=None
+        )
         if updated < len(healthy):
-            recovering = WebhookEndpoint.objects.filter(
-                pk__in=healthy, failing_announced_at__isnull=False
-            ).values_list("pk", flat=True)
-            healthy = {pk: at for pk, at in healthy.items() if pk not in set(recovering)}
+            done = WebhookEndpoint.objects.filter(
+                pk__in=healthy, failing_announced_at__isnull=True
+            ).values_list("pk", "last_success_at", "consecutive_failures")
+            healthy = {
+                pk: at for pk, stored, streak in done if stored == healthy[pk] and not streak
+            }
     for pk in sorted(outcomes.keys() - healthy.keys()):
         record(pk, outcomes[pk], now)
 
 
+def _older_than(field: str, moment: datetime) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": moment})
+
+
 def record(endpoint_id: int, outcomes: Sequence[Outcome], now: datetime) -> None:
-    """``outcomes``: this endpoint's tries, in the order they were made."""
+    """``outcomes``: tries of this endpoint not recorded yet, in any order. In the
+    recording transaction."""
     if not outcomes:
         return
-    last_success = max((i for i, o in enumerate(outcomes) if o.succeeded), default=None)
-    failures = outcomes if last_success is None else outcomes[last_success + 1 :]
-    changes: dict[str, Any] = {}
-    if last_success is not None:
-        # The streak restarts with whatever failed after the last success.
-        changes["last_success_at"] = outcomes[last_success].finished_at
-        changes["consecutive_failures"] = len(failures)
-        changes["failing_since"] = failures[0].started_at if failures else None
-    elif failures:
-        changes["consecutive_failures"] = F("consecutive_failures") + len(failures)
-        changes["failing_since"] = Coalesce(F("failing_since"), failures[0].started_at)
-    if failures:
-        changes["last_failure_at"] = failures[-1].finished_at
-    WebhookEndpoint.objects.filter(pk=endpoint_id).update(**changes)
-    if last_success is not None:
+    row = (
+        WebhookEndpoint.objects.select_for_update()
+        .filter(pk=endpoint_id)
+        .values(*STREAK_FIELDS)
+        .first()
+    )
+    if row is None:
+        return  # deleted meanwhile
+    streak = Streak(**row).after(outcomes)
+    WebhookEndpoint.objects.filter(pk=endpoint_id).update(**streak.changes())
+    if streak.recovered:
+        # Says so if a streak was announced (it checks, as two recorders may race).
         operational.announce_recovered(endpoint_id, now)
-    if failures:
+    failures = sorted((o for o in outcomes if not o.succeeded), key=lambda o: o.started_at)
+    if streak.counted:
         operational.announce_failing(endpoint_id, failures[-1].error, now)
 
     gone = next((o for o in outcomes if o.gone), None)
@@ -91,7 +168,7 @@ def record(endpoint_id: int, outcomes: Sequence[Outcome], now: datetime) -> None
             now,
             f"The receiver answered 410 Gone at {gone.finished_at:%Y-%m-%d %H:%M} UTC.",
         )
-    elif failures:
+    elif streak.counted:
         period, count = conf.disable_after, conf.disable_after_failures
         disable(
             endpoint_id,

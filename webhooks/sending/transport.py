@@ -1,7 +1,7 @@
-"""The HTTP client webhooks are sent with.
+"""The network under the HTTP client webhooks are sent with (``http_transport``).
 
 httpx gives per-phase timeouts and redirects off by default; this adds what a sender of
-requests to user-typed URLs needs on top:
+requests to user-typed URLs needs on top, as an httpcore network backend:
 
 * a total deadline per attempt, enforced on every socket read and write, so a receiver
   trickling one byte a second cannot hold a sender for longer than WEBHOOKS_TIMEOUT;
@@ -16,18 +16,15 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
-from functools import cache
 from typing import Any
 
 import httpcore
-import httpx
 
 from webhooks.conf import conf
 from webhooks.validation.ssrf import HOW_TO_ALLOW, refusal_reason
@@ -149,7 +146,7 @@ def resolve(host: str, port: int) -> list[str]:
     return addresses
 
 
-class _GuardedBackend(httpcore.NetworkBackend):
+class GuardedBackend(httpcore.NetworkBackend):
     def __init__(self) -> None:
         self._backend = httpcore.SyncBackend()
 
@@ -201,51 +198,3 @@ class _GuardedBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self._backend.sleep(seconds)
-
-
-@cache
-def _tls() -> ssl.SSLContext:
-    # Building a context loads the CA bundle (about a millisecond); one serves every
-    # connection, from any thread.
-    return httpx.create_ssl_context(trust_env=False)
-
-
-# Where the transport leaves a redirect's Location (see GuardedTransport.handle_request).
-LOCATION = "webhooks.location"
-
-
-class GuardedTransport(httpx.HTTPTransport):
-    def __init__(self, connections: int = 1) -> None:
-        super().__init__(verify=_tls(), trust_env=False, retries=0)
-        # httpx's transport takes no network backend; build its pool with ours.
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=_tls(),
-            max_connections=connections,
-            max_keepalive_connections=connections,
-            keepalive_expiry=30,
-            http1=True,
-            http2=False,
-            network_backend=_GuardedBackend(),
-        )
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """The answer, with its ``Location`` moved out of the headers: the client, even not
-        following redirects, parses it into a next request, and a malformed one would
-        raise as though nothing had been answered. We only ever quote it."""
-        response = super().handle_request(request)
-        location = response.headers.get("location")
-        if location is not None:
-            del response.headers["location"]
-            response.extensions = {**response.extensions, LOCATION: location}
-        return response
-
-
-def new_client() -> httpx.Client:
-    """A client with one keep-alive connection, lent to one request at a time (see
-    ``sending.clients``: httpcore's shared pool does not scale to many threads)."""
-    return httpx.Client(
-        transport=GuardedTransport(),
-        timeout=httpx.Timeout(conf.timeout, connect=conf.connect_timeout),
-        follow_redirects=False,
-        trust_env=False,
-    )

@@ -275,6 +275,90 @@ def test_a_success_in_the_middle_of_a_round_recovers_then_warns_again(
     assert len(sent(ENDPOINT_FAILING)) == 2
 
 
+# A flaky receiver's run (issue 39): four first tries failed at 13:52:06.80-06.89, every
+# retry succeeded by 08.61, and the failures' results were recorded after the retries'.
+START = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
+
+
+def at(seconds: float) -> Any:
+    return START + timedelta(seconds=seconds)
+
+
+def tried(delivery: WebhookDelivery, status: int, started: float, finished: float) -> Any:
+    outcome = make_outcome(delivery, status)
+    error = "" if status < 300 else f"HTTP {status}"
+    return replace(outcome, started_at=at(started), finished_at=at(finished), error=error)
+
+
+def flaky_run(endpoint: WebhookEndpoint) -> tuple[list[Any], list[Any]]:
+    deliveries = [make_delivery(endpoint, status="pending") for _ in range(4)]
+    failures = [
+        tried(d, 500, started=6.80 + 0.03 * n, finished=6.83 + 0.03 * n)
+        for n, d in enumerate(deliveries)
+    ]
+    retries = [
+        tried(d, 200, started=8.0 + 0.2 * n, finished=8.01 + 0.2 * n)
+        for n, d in enumerate(deliveries)
+    ]
+    return failures, retries
+
+
+def test_failures_recorded_after_a_later_success_start_no_streak(
+    watcher: WebhookEndpoint, settings: Settings
+) -> None:
+    settings.WEBHOOKS_FAILING_AFTER = 3
+    crm = make_endpoint()
+    failures, retries = flaky_run(crm)
+
+    health.record_round({crm.pk: retries}, at(8.7))
+    health.record_round({crm.pk: failures}, at(13.05))
+
+    crm.refresh_from_db()
+    assert (crm.consecutive_failures, crm.failing_since) == (0, None)
+    assert crm.last_success_at == at(8.61)
+    assert crm.last_failure_at == at(6.92)  # still the last failure seen
+    assert sent(ENDPOINT_FAILING) == []
+
+
+def test_the_same_tries_recorded_as_they_happened_warn_then_recover(
+    watcher: WebhookEndpoint, settings: Settings
+) -> None:
+    settings.WEBHOOKS_FAILING_AFTER = 3
+    crm = make_endpoint()
+    failures, retries = flaky_run(crm)
+
+    health.record_round({crm.pk: failures}, at(7.0))
+    [(failing, _)] = sent(ENDPOINT_FAILING)
+    assert failing["consecutive_failures"] == 4
+    health.record_round({crm.pk: retries}, at(8.7))
+
+    assert len(sent(ENDPOINT_RECOVERED)) == 1
+    crm.refresh_from_db()
+    assert (crm.consecutive_failures, crm.last_success_at) == (0, at(8.61))
+
+
+def test_a_success_older_than_the_streak_recorded_late_does_not_end_it(
+    watcher: WebhookEndpoint, settings: Settings
+) -> None:
+    settings.WEBHOOKS_FAILING_AFTER = 3
+    crm = make_endpoint()
+    delivery = make_delivery(crm, status="pending")
+    streak = [tried(delivery, 503, started=10.0 + n, finished=10.5 + n) for n in range(3)]
+    health.record_round({crm.pk: streak}, at(13.0))
+    assert len(sent(ENDPOINT_FAILING)) == 1
+
+    health.record_round({crm.pk: [tried(delivery, 200, started=9.0, finished=9.5)]}, at(13.5))
+
+    crm.refresh_from_db()
+    assert (crm.consecutive_failures, crm.failing_since) == (3, at(10.0))
+    assert crm.last_success_at == at(9.5)
+    assert sent(ENDPOINT_RECOVERED) == []
+    # An older success still, recorded later again, leaves the newer one.
+    health.record_round({crm.pk: [tried(delivery, 200, started=1.0, finished=1.5)]}, at(14.0))
+    crm.refresh_from_db()
+    assert crm.last_success_at == at(9.5)
+
+
 def test_enabling_starts_a_new_streak_without_a_recovery(watcher: WebhookEndpoint) -> None:
     crm = make_endpoint()
     for _ in range(3):

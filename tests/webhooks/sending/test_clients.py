@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from webhooks.sending import clients as clients_module
-from webhooks.sending import transport
+from webhooks.sending import http_transport
 from webhooks.sending.clients import ClientPool
 
 
@@ -19,7 +19,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Client]:
         created.append(httpx.Client())
         return created[-1]
 
-    monkeypatch.setattr(transport, "new_client", new_client)
+    monkeypatch.setattr(http_transport, "new_client", new_client)
     return created
 
 

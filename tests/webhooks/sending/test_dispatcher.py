@@ -21,7 +21,7 @@ from tests.support.fake_http import FakeReceiver
 from tests.support.waiting import wait_until
 from webhooks import endpoint_actions, tasks
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.sending import claims, process, recording, settling, transport
+from webhooks.sending import claims, http_transport, process, recording, settling
 from webhooks.sending.dispatcher import Dispatcher
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def receiver(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> FakeReceive
     settings.WEBHOOKS_RETRY_SCHEDULE = "5s,1m"
     settings.WEBHOOKS_RETRY_JITTER = 0
     fake = FakeReceiver()
-    monkeypatch.setattr(transport, "new_client", fake.client)
+    monkeypatch.setattr(http_transport, "new_client", fake.client)
     return fake
 
 

@@ -20,7 +20,7 @@ from tests.support.dispatching import step_until
 from tests.support.factories import make_endpoint, make_testimonial
 from tests.support.fake_http import FakeReceiver
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
-from webhooks.sending import settling, transport
+from webhooks.sending import http_transport, settling
 from webhooks.sending.attempt import Outcome, Target
 from webhooks.sending.dispatcher import Dispatcher
 from webhooks.sending.retry import parse_retry_after
@@ -33,7 +33,7 @@ def receiver(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> FakeReceive
     settings.WEBHOOKS_RETRY_SCHEDULE = "5s,1m"
     fake = FakeReceiver()
     fake.answer("broken.example.com", httpx.Response(500))
-    monkeypatch.setattr(transport, "new_client", fake.client)
+    monkeypatch.setattr(http_transport, "new_client", fake.client)
     return fake
 
 

@@ -26,7 +26,7 @@ from webhooks import endpoint_actions
 from webhooks.delivery_log import replay
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookWorker
 from webhooks.publishing import outbox
-from webhooks.sending import claims, holder, transport
+from webhooks.sending import claims, holder, http_transport
 from webhooks.sending.dispatcher import Dispatcher
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,7 +78,7 @@ def timeline(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Timeline:
     fake.answer("a.example.com", answers)
     fake.answer("b.example.com", answers)
     fake.answer("c.example.com", answers)
-    monkeypatch.setattr(transport, "new_client", fake.client)
+    monkeypatch.setattr(http_transport, "new_client", fake.client)
     return answers
 
 
@@ -407,7 +407,7 @@ def test_an_endpoint_still_claimed_sends_with_a_secret_rotated_a_moment_before(
 
     fake = FakeReceiver()
     fake.answer("a.example.com", noting)
-    monkeypatch.setattr(transport, "new_client", fake.client)
+    monkeypatch.setattr(http_transport, "new_client", fake.client)
     endpoint = make_endpoint(url="https://a.example.com/")
     publish(1, endpoint)
     dispatcher.claim_round()  # claimed, read, sent

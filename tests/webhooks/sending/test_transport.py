@@ -12,7 +12,7 @@ from pytest_django import Settings
 
 from tests.support.receiver import Receiver
 from tests.support.transport import send
-from webhooks.sending.transport import new_client
+from webhooks.sending.http_transport import new_client
 
 
 def test_a_request_reaches_an_allowed_receiver(receiver: Receiver, settings: Settings) -> None:
