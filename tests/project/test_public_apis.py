@@ -36,8 +36,6 @@ DOCUMENTED = {"_meta", "_state", "_default_manager", "_base_manager"}
 INTERNAL_MODULES = ("django.db.models.sql",)
 # What issue 39 has still to replace, each with where it is.
 KNOWN = {
-    # The hot queries compiled once through Django's SQL compiler.
-    ("webhooks/sending/statements.py", "django.db.models.sql.compiler"),
     # The OpenAPI document's problem responses: drf-standardized-errors adds its error
     # responses to drf-spectacular's through these methods, and neither offers a public
     # hook for them. The document is built in every test run and compared with

@@ -18,7 +18,6 @@ from webhooks.chunking import chunked
 from webhooks.conf import conf
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.sending import statements
-from webhooks.sending.statements import PreparedQuery
 from webhooks.validation import headers
 
 logger = logging.getLogger(__name__)
@@ -112,17 +111,14 @@ def claimable(now: datetime, exclude: Collection[int] = ()) -> QuerySet[WebhookE
     )
 
 
-# Looked for several times a second by every dispatcher, busy or idle: compiled once.
-_WAITING = PreparedQuery(lambda now: claimable(now).values_list("id"), now=statements.NOW)
-
-
 def peek(limit: int, exclude: Collection[int], now: datetime) -> list[int]:
     """Endpoints waiting to be served, changing nothing (and taking no write lock)."""
     if limit <= 0:
         return []
     left_out = set(exclude)
-    found = _WAITING.rows(limit + len(left_out), now=now)
-    return [pk for (pk,) in found if pk not in left_out][:limit]
+    # Looked for several times a second by every dispatcher, busy or idle: as SQL.
+    found = statements.waiting_endpoints(now, limit + len(left_out))
+    return [pk for pk in found if pk not in left_out][:limit]
 
 
 def claim(

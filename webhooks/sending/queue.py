@@ -21,7 +21,6 @@ from webhooks.models import DeliveryStatus, WebhookDelivery
 from webhooks.sending import statements
 from webhooks.sending.attempt import Target
 from webhooks.sending.claims import EndpointSnapshot
-from webhooks.sending.statements import PreparedQuery
 from webhooks.validation.tuning import stored_schedule
 
 # Beyond this many deliveries in hand an endpoint has enough work; skip the read rather
@@ -46,10 +45,9 @@ def next_deliveries(
         return [_target(endpoint, row) for row in chain]
     due = _due(now, endpoint.id).exclude(id__in=list(in_hand))
     if len(in_hand) <= limit:
-        # The usual read, many times a second at a trickle: compiled once, the few in
-        # hand left out here (fetched in a few sizes, so a few compilations).
-        fetch = 1 << (limit + len(in_hand) - 1).bit_length()
-        fetched = _DUE.rows(fetch, now=now, endpoint_id=endpoint.id)
+        # The usual read, many times a second at a trickle: as SQL, the few in hand
+        # left out here.
+        fetched = statements.due_deliveries(endpoint.id, now, limit + len(in_hand))
         rows = [row for row in fetched if row[0] not in in_hand][:limit]
     else:
         rows = list(due.values_list(*_COLUMNS)[:limit])
@@ -81,13 +79,6 @@ def _due(now: datetime, endpoint_id: int) -> QuerySet[WebhookDelivery]:
     """An unordered endpoint's due deliveries, oldest due first."""
     pending = WebhookDelivery.objects.filter(endpoint_id=endpoint_id, status=DeliveryStatus.PENDING)
     return pending.filter(next_attempt_at__lte=now).order_by("next_attempt_at", "id")
-
-
-_DUE = PreparedQuery(
-    lambda now, endpoint_id: _due(now, endpoint_id).values_list(*_COLUMNS),
-    now=statements.NOW,
-    endpoint_id=statements.ID,
-)
 
 
 def _interleave(first: list[int], second: list[int]) -> list[int]:

@@ -1,91 +1,87 @@
-"""Queries a dispatcher runs many times a second, compiled to SQL once.
+"""The two queries a dispatcher runs many times a second, written as SQL.
 
 Turning a queryset into SQL is most of what a small query costs in Python: the claim
-round's look for endpoints waiting to be claimed took 1.3 ms of CPU, 1.1 of it the ORM
-compiling the same statement again (py-spy on a busy ``qcluster``: 17 % of the
-dispatcher's time under a stream of API writes, and the bulk of an idle worker's polling;
-reading an endpoint's next deliveries, another 17 %). A ``PreparedQuery`` is compiled once
-per database and row limit with stand-ins for the values that change (the time, an id),
-and run with the real values swapped in; the queryset stays the one definition.
+round's look for endpoints waiting to be claimed, and the read of an endpoint's next
+deliveries, were each about 17 % of a busy dispatcher's time when compiled at every call
+(docs/performance.md). So these two are SQL that SQLite and PostgreSQL both accept, run
+through the connection's cursor. The querysets they stand for stay the definitions
+(``claims.claimable``, ``queue._due``): tests check that both find the same rows on both
+databases (tests/webhooks/sending/test_statements.py), and that the databases read them
+off indexes (test_query_plans.py).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import lru_cache
+import uuid
+from datetime import datetime
+from functools import cache
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
-from django.db.models.sql.compiler import SQLCompiler
+from django.db import connection
 
-# Values no real query uses: the compiled parameters equal to one are where the real
-# value goes.
-NOW = datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
-ID = -2_000_000_011
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 
-class PreparedQuery:
-    """``build(**stand_ins)`` compiled once; ``rows(limit, **values)`` gives the rows
-    ``build(**values)[:limit]`` selects, as tuples."""
-
-    def __init__(self, build: Callable[..., QuerySet[Any]], **stand_ins: Any) -> None:
-        self._build = build
-        self._stand_ins = stand_ins
-        self._compile = lru_cache(maxsize=64)(self._compiled)
-
-    def rows(
-        self, limit: int, using: str = DEFAULT_DB_ALIAS, **values: Any
-    ) -> list[tuple[Any, ...]]:
-        # Per thread: a compiler holds its thread's connection, which the converters of
-        # the values read (a UUID from SQLite's text, say) are given.
-        compiled = self._compile(using, limit, threading.get_ident())
-        connection = connections[using]
-        adapted = {name: _adapt(connection, value) for name, value in values.items()}
-        arguments = [
-            adapted[compiled.slots[i]] if i in compiled.slots else value
-            for i, value in enumerate(compiled.params)
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, arguments)
-            rows = cursor.fetchall()
-        if not compiled.converters:
-            return list(rows)
-        return [tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)]
-
-    def _compiled(self, using: str, limit: int, thread: int) -> _Compiled:
-        compiler = self._build(**self._stand_ins)[:limit].query.get_compiler(using)
-        sql, params = compiler.as_sql()
-        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
-        connection = connections[using]
-        markers = {_adapt(connection, value): name for name, value in self._stand_ins.items()}
-        slots = {i: markers[value] for i, value in enumerate(params) if _marker(value, markers)}
-        missing = set(self._stand_ins) - set(slots.values())
-        if missing:
-            raise ValueError(f"the query does not use {', '.join(sorted(missing))}")
-        return _Compiled(sql, tuple(params), slots, compiler, compiler.get_converters(columns))
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
 
 
-@dataclass(frozen=True)
-class _Compiled:
-    sql: str
-    params: tuple[Any, ...]
-    slots: dict[int, str]  # parameter position: the name of the value that goes there
-    compiler: SQLCompiler
-    converters: dict[int, Any]
+@cache
+def _waiting_sql(vendor: str) -> str:
+    """``claims.claimable(now)``'s ids, longest unserved first."""
+    endpoints, deliveries = _table(WebhookEndpoint), _table(WebhookDelivery)
+    pending = (
+        f"SELECT d.next_attempt_at FROM {deliveries} AS d WHERE d.endpoint_id = e.id "  # noqa: S608
+        "AND d.next_attempt_at IS NOT NULL AND d.status = %s"
+    )
+    return (
+        f"SELECT e.id FROM {endpoints} AS e WHERE e.is_active "  # noqa: S608
+        "AND (e.claimed_until IS NULL OR e.claimed_until <= %s) "
+        "AND (e.paused_until IS NULL OR e.paused_until <= %s) "
+        # Each test on deliveries is the first row of an index: one probe per endpoint.
+        f"AND ((NOT e.ordered AND ({pending} ORDER BY d.next_attempt_at LIMIT 1) <= %s) "
+        f"OR (e.ordered AND ({pending} ORDER BY d.id LIMIT 1) <= %s)) "
+        "ORDER BY e.last_served_at ASC NULLS FIRST, e.id LIMIT %s"
+    )
 
 
-def _adapt(connection: Any, value: Any) -> Any:
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    return value
+def waiting_endpoints(now: datetime, limit: int) -> list[int]:
+    """The ids of up to ``limit`` endpoints ``claims.claimable(now)`` finds."""
+    at = connection.ops.adapt_datetimefield_value(now)
+    pending = DeliveryStatus.PENDING.value
+    with connection.cursor() as cursor:
+        cursor.execute(_waiting_sql(connection.vendor), [at, at, pending, at, pending, at, limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
-def _marker(value: Any, markers: dict[Any, str]) -> bool:
-    try:
-        return value in markers
-    except TypeError:  # an unhashable parameter is never a stand-in
-        return False
+# The columns ``queue`` makes a try of, in this order.
+DUE_COLUMNS = ("id", "schedule_position", "event_id", "payload", "format", "body", "retry_schedule")
+
+
+@cache
+def _due_sql(vendor: str) -> str:
+    """``queue._due(now, endpoint_id)``: an unordered endpoint's due deliveries, oldest
+    due first, with their event's payload."""
+    deliveries, events = _table(WebhookDelivery), _table(WebhookEvent)
+    return (
+        "SELECT d.id, d.schedule_position, d.event_id, ev.payload, d.format, d.body, "  # noqa: S608
+        f"d.retry_schedule FROM {deliveries} AS d INNER JOIN {events} AS ev "
+        "ON d.event_id = ev.id WHERE d.endpoint_id = %s AND d.status = %s "
+        "AND d.next_attempt_at <= %s ORDER BY d.next_attempt_at ASC, d.id ASC LIMIT %s"
+    )
+
+
+def due_deliveries(endpoint_id: int, now: datetime, limit: int) -> list[tuple[Any, ...]]:
+    """Up to ``limit`` rows of ``DUE_COLUMNS`` that ``queue._due(now, endpoint_id)`` finds;
+    the event's id a ``UUID`` on either database (SQLite keeps its hex)."""
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _due_sql(connection.vendor), [endpoint_id, DeliveryStatus.PENDING.value, at, limit]
+        )
+        rows = cursor.fetchall()
+    return [(row[0], row[1], _uuid(row[2]), *row[3:]) for row in rows]
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tests.support.factories import make_endpoint
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.sending import claims
+from webhooks.sending import claims, statements
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +122,33 @@ def test_claiming_probes_one_index_entry_per_endpoint(backlog: list[WebhookEndpo
 
     assert_reads_deliveries_by_index(text)
     assert len(claims.peek(100, (), timezone.now())) == ENDPOINTS
+
+
+def explain(sql: str, params: list[Any]) -> str:
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + sql, params)
+        return "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
+
+
+def test_the_dispatchers_statements_read_deliveries_off_indexes(
+    backlog: list[WebhookEndpoint],
+) -> None:
+    """The SQL the dispatcher runs (``statements``), as the databases plan it."""
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    pending = DeliveryStatus.PENDING.value
+    waiting = explain(
+        statements._waiting_sql(connection.vendor), [at, at, pending, at, pending, at, 100]
+    )
+    due = explain(statements._due_sql(connection.vendor), [backlog[0].pk, pending, at, 100])
+
+    for text in (waiting, due):
+        if connection.vendor == "sqlite":
+            # A full read shows as "SCAN d" (the endpoints, a few rows, may be scanned).
+            assert not re.search(r"\bSCAN (d|ev)\b", text), text
+        else:
+            assert_reads_deliveries_by_index(text)
+    assert not sorts(due), due
 
 
 @pytest.mark.parametrize("ordered", [False, True])
