@@ -25,7 +25,7 @@ import httpx
 from webhooks.sending import http_transport
 
 # Connections kept for an endpoint nobody has sent to for this long are closed.
-IDLE_SECONDS = 300
+UNUSED_CLIENTS_SECONDS = 300
 
 
 @dataclass
@@ -77,7 +77,7 @@ class ClientPool:
             self._close(old.free)
         return clients
 
-    def close_idle(self, idle_seconds: float = IDLE_SECONDS) -> None:
+    def close_idle(self, idle_seconds: float = UNUSED_CLIENTS_SECONDS) -> None:
         cutoff = time.monotonic() - idle_seconds
         with self._changing:
             idle = [pk for pk, clients in self._endpoints.items() if clients.used_at < cutoff]

@@ -19,7 +19,7 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from webhooks.conf import conf
-from webhooks.sending import claims, queue, recording
+from webhooks.sending import claims, recording, upcoming
 from webhooks.sending.channel import Channel
 from webhooks.sending.clients import ClientPool
 from webhooks.sending.holder import Holder
@@ -201,7 +201,7 @@ class Dispatcher:
             in_hand, wanted = begun
             targets = None
             try:
-                targets = queue.next_deliveries(channel.endpoint, wanted, in_hand, now)
+                targets = upcoming.next_deliveries(channel.endpoint, wanted, in_hand, now)
                 if targets and channel.found_nothing and self._changed(channel, now):
                     targets = None  # stopped: claimed again as the endpoint is now
             finally:

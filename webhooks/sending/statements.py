@@ -5,9 +5,9 @@ round's look for endpoints waiting to be claimed, and the read of an endpoint's 
 deliveries, were each about 17 % of a busy dispatcher's time when compiled at every call
 (docs/performance.md). So these two are SQL that SQLite and PostgreSQL both accept, run
 through the connection's cursor. The querysets they stand for stay the definitions
-(``claims.claimable``, ``queue._due``): tests check that both find the same rows on both
-databases (tests/webhooks/sending/test_statements.py), and that the databases read them
-off indexes (test_query_plans.py).
+(``claims.claimable``, ``upcoming.due_unordered``): tests check that both find the same
+rows on both databases (tests/webhooks/sending/test_statements.py), and that the
+databases read them off indexes (test_query_plans.py).
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ DUE_COLUMNS = ("id", "schedule_position", "event_id", "payload", "format", "body
 
 @cache
 def _due_sql(vendor: str) -> str:
-    """``queue._due(now, endpoint_id)``: an unordered endpoint's due deliveries, oldest
-    due first, with their event's payload."""
+    """``upcoming.due_unordered(now, endpoint_id)``: an unordered endpoint's due
+    deliveries, oldest due first, with their event's payload."""
     deliveries, events = _table(WebhookDelivery), _table(WebhookEvent)
     return (
         "SELECT d.id, d.schedule_position, d.event_id, ev.payload, d.format, d.body, "  # noqa: S608
@@ -72,8 +72,9 @@ def _due_sql(vendor: str) -> str:
 
 
 def due_deliveries(endpoint_id: int, now: datetime, limit: int) -> list[tuple[Any, ...]]:
-    """Up to ``limit`` rows of ``DUE_COLUMNS`` that ``queue._due(now, endpoint_id)`` finds;
-    the event's id a ``UUID`` on either database (SQLite keeps its hex)."""
+    """Up to ``limit`` rows of ``DUE_COLUMNS`` that ``upcoming.due_unordered(now,
+    endpoint_id)`` finds; the event's id a ``UUID`` on either database (SQLite keeps its
+    hex)."""
     at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -15,7 +15,8 @@ import threading
 from collections.abc import Callable
 from queue import Empty, SimpleQueue
 
-IDLE_SECONDS = 60.0
+# A spare thread given no work for this long ends.
+SPARE_THREAD_SECONDS = 60.0
 
 
 class ThreadReuse:
@@ -40,7 +41,7 @@ class ThreadReuse:
             with self._lock:
                 self._idle.append(inbox)
             try:
-                work = inbox.get(timeout=IDLE_SECONDS)
+                work = inbox.get(timeout=SPARE_THREAD_SECONDS)
             except Empty:
                 with self._lock:
                     if inbox in self._idle:

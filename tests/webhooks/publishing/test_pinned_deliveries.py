@@ -20,7 +20,7 @@ from webhooks.conf import conf
 from webhooks.delivery_log import replay
 from webhooks.formats import Format
 from webhooks.models import WebhookDelivery, WebhookEndpoint
-from webhooks.sending import claims, queue
+from webhooks.sending import claims, upcoming
 from webhooks.sending.attempt import Outcome, Target
 from webhooks.sending.settling import settle
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 def next_target(endpoint: WebhookEndpoint) -> Target:
     now = timezone.now() + timedelta(days=30)  # everything pending is due
     endpoint.refresh_from_db()
-    (target,) = queue.next_deliveries(claims.snapshot(endpoint, now), 10, (), now)
+    (target,) = upcoming.next_deliveries(claims.snapshot(endpoint, now), 10, (), now)
     return target
 
 

@@ -67,7 +67,7 @@ def test_idle_endpoints_lose_their_clients(
     pool.give_back(1, "https://a.example.com/", idle)
     busy = pool.borrow(2, "https://b.example.com/")
     pool.give_back(2, "https://b.example.com/", busy)
-    pool._endpoints[1].used_at -= clients_module.IDLE_SECONDS + 1
+    pool._endpoints[1].used_at -= clients_module.UNUSED_CLIENTS_SECONDS + 1
 
     pool.close_idle()
 

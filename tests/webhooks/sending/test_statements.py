@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.support.factories import make_delivery, make_endpoint
 from webhooks.models import WebhookDelivery, WebhookEndpoint
-from webhooks.sending import claims, queue, statements
+from webhooks.sending import claims, statements, upcoming
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_each_is_one_query(endpoints_in_every_state: dict[str, WebhookEndpoint])
     snapshot = claims.snapshot(endpoint, timezone.now())
     with CaptureQueriesContext(connection) as queries:
         claims.peek(5, (), timezone.now())
-        queue.next_deliveries(snapshot, 5, (), timezone.now())
+        upcoming.next_deliveries(snapshot, 5, (), timezone.now())
     assert len(queries) == 2
 
 
@@ -104,11 +104,11 @@ def test_the_read_of_next_deliveries_finds_what_the_queryset_finds(limit: int) -
     snapshot = claims.snapshot(endpoint, now)
     for in_hand in (set(), {due[0].pk}, {due[1].pk, due[3].pk}, {d.pk for d in due}):
         by_the_orm = list(
-            queue._due(now, endpoint.pk)
+            upcoming.due_unordered(now, endpoint.pk)
             .exclude(id__in=in_hand)
             .values_list("id", flat=True)[:limit]
         )
-        targets = queue.next_deliveries(snapshot, limit, in_hand, now)
+        targets = upcoming.next_deliveries(snapshot, limit, in_hand, now)
         assert [t.delivery_id for t in targets] == by_the_orm, in_hand
         for target in targets:  # the values as the ORM reads them (a UUID, not its text)
             delivery = WebhookDelivery.objects.select_related("event").get(pk=target.delivery_id)
@@ -134,6 +134,6 @@ def test_a_due_row_holds_what_the_queryset_reads() -> None:
 
     rows = statements.due_deliveries(endpoint.pk, now, 10)
 
-    by_the_orm = list(queue._due(now, endpoint.pk).values_list(*queue._COLUMNS)[:10])
+    by_the_orm = list(upcoming.due_unordered(now, endpoint.pk).values_list(*upcoming.COLUMNS)[:10])
     assert rows == by_the_orm
     assert len(rows) == 2

@@ -40,30 +40,30 @@ def next_deliveries(
         pending = WebhookDelivery.objects.filter(
             endpoint_id=endpoint.id, status=DeliveryStatus.PENDING
         ).exclude(id__in=list(in_hand))
-        rows = list(pending.order_by("id").values_list(*_COLUMNS, "next_attempt_at")[:limit])
+        rows = list(pending.order_by("id").values_list(*COLUMNS, "next_attempt_at")[:limit])
         chain = takewhile(lambda row: row[-1] is not None and row[-1] <= now, rows)
         return [_target(endpoint, row) for row in chain]
-    due = _due(now, endpoint.id).exclude(id__in=list(in_hand))
+    due = due_unordered(now, endpoint.id).exclude(id__in=list(in_hand))
     if len(in_hand) <= limit:
         # The usual read, many times a second at a trickle: as SQL, the few in hand
         # left out here.
         fetched = statements.due_deliveries(endpoint.id, now, limit + len(in_hand))
         rows = [row for row in fetched if row[0] not in in_hand][:limit]
     else:
-        rows = list(due.values_list(*_COLUMNS)[:limit])
-    if not any(row[_POSITION] for row in rows):
+        rows = list(due.values_list(*COLUMNS)[:limit])
+    if not any(row[POSITION] for row in rows):
         return [_target(endpoint, row) for row in rows]
     found = {row[0]: row for row in rows}
     first_tries = list(due.filter(schedule_position=0).values_list("id", flat=True)[:limit])
     missing = [pk for pk in first_tries if pk not in found]
     if missing:
-        found.update((row[0], row) for row in due.filter(id__in=missing).values_list(*_COLUMNS))
+        found.update((row[0], row) for row in due.filter(id__in=missing).values_list(*COLUMNS))
     order = _interleave(first_tries, [row[0] for row in rows])[:limit]
     return [_target(endpoint, found[pk]) for pk in order if pk in found]
 
 
 # Plain rows, not model instances: this runs for every delivery sent.
-_COLUMNS = (
+COLUMNS = (
     "id",
     "schedule_position",
     "event_id",
@@ -72,10 +72,10 @@ _COLUMNS = (
     "body",
     "retry_schedule",
 )
-_POSITION = _COLUMNS.index("schedule_position")
+POSITION = COLUMNS.index("schedule_position")
 
 
-def _due(now: datetime, endpoint_id: int) -> QuerySet[WebhookDelivery]:
+def due_unordered(now: datetime, endpoint_id: int) -> QuerySet[WebhookDelivery]:
     """An unordered endpoint's due deliveries, oldest due first."""
     pending = WebhookDelivery.objects.filter(endpoint_id=endpoint_id, status=DeliveryStatus.PENDING)
     return pending.filter(next_attempt_at__lte=now).order_by("next_attempt_at", "id")
