@@ -13,7 +13,7 @@ INSTALLED := $(VENV)/.installed
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help install browser promtool node-tools container-tools image image-test run test test-fast test-sqlite test-services lint typecheck bench openapi clean
+.PHONY: help install browser promtool node-tools container-tools image image-test run test test-fast test-sqlite test-services test-newest lint typecheck bench openapi clean
 
 help:
 	@echo "make run    start the service on http://127.0.0.1:8000 (admin at /admin/)"
@@ -172,6 +172,22 @@ test-services: install
 	  echo "SKIPPED the PostgreSQL + Redis pass: the services above are not reachable."; \
 	fi
 
+# The unit tests once more on the newest releases of httpx, Django and django-q2 that this
+# Python can install, past the ranges in pyproject.toml (.ci/run runs it): code on their
+# public APIs only should take an upgrade as a version bump, and this says so before the
+# bump. A venv of its own, so .venv keeps the ranges.
+NEWEST := .venv-newest
+NEWEST_OF := httpx django django-q2
+test-newest: install
+	@test -x $(NEWEST)/bin/python || $(PYTHON) -m venv $(NEWEST)
+	@$(NEWEST)/bin/python -m pip install --quiet --upgrade pip
+	@$(NEWEST)/bin/python -m pip install --quiet -e '.[dev]'
+	@$(NEWEST)/bin/python -m pip install --quiet --upgrade $(NEWEST_OF) 2>&1 \
+	  | grep -v "dependency resolver\|but you have\|incompatible" || true
+	@echo "== unit tests on the newest:" $$($(NEWEST)/bin/python -m pip list 2>/dev/null \
+	  | awk 'tolower($$1) ~ /^(httpx|httpcore|django|django-q2)$$/ {printf "%s %s, ", $$1, $$2}')
+	env -u DATABASE_URL -u REDIS_URL $(NEWEST)/bin/pytest -q -p no:cacheprovider -m "not slow"
+
 # On the default database: column ranges in the document come from it.
 openapi: install
 	env -u DATABASE_URL -u REDIS_URL $(MANAGE) spectacular --validate --fail-on-warn --file docs/openapi.yaml
@@ -180,4 +196,4 @@ bench: install
 	$(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) .coverage .coverage-* .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(NEWEST) .coverage .coverage-* .pytest_cache .mypy_cache .ruff_cache *.egg-info

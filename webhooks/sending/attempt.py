@@ -7,7 +7,6 @@ returns plain results (``Outcome``), never touching the ORM.
 from __future__ import annotations
 
 import ssl
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 from webhooks.conf import conf
 from webhooks.metrics import instruments
 from webhooks.models import is_success
+from webhooks.sending.clock import SYSTEM_CLOCK, Clock
 from webhooks.sending.http_transport import LOCATION
 from webhooks.sending.retry import parse_retry_after
 from webhooks.sending.transport import AddressRefused, NameNotResolved, deadline
@@ -184,21 +184,23 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def attempt(client: httpx.Client, target: Target) -> Outcome:
-    timestamp = int(time.time())
-    sent = request_headers(target, timestamp)
+def attempt(client: httpx.Client, target: Target, clock: Clock = SYSTEM_CLOCK) -> Outcome:
+    """One try of ``target``, timed by ``clock`` (its start, end and duration)."""
+    started_at = clock.now()
+    sent = request_headers(target, int(started_at.timestamp()))
     outcome = Outcome(
         target=target,
-        started_at=timezone.now(),
+        started_at=started_at,
         duration_ms=0,
         request_headers=loggable(target, sent),
+        finished_at=started_at,
     )
-    started = time.monotonic()
+    started = clock.monotonic()
     if target.refusal:
         # Refused with the reason, never quoted by an encoding error further down.
         outcome.error = storable(f"refused before sending: {target.refusal}")
         outcome.unreachable, outcome.failure = True, instruments.REFUSED
-        outcome.finished_at = timezone.now()
+        outcome.finished_at = clock.now()
         return outcome
     try:
         seconds = target.timeout or conf.timeout
@@ -233,8 +235,8 @@ def attempt(client: httpx.Client, target: Target) -> Outcome:
         outcome.error = "refused before sending: the endpoint's URL cannot be parsed"
         outcome.unreachable = True
         outcome.failure = instruments.REFUSED
-    outcome.duration_ms = round((time.monotonic() - started) * 1000)
-    outcome.finished_at = timezone.now()
+    outcome.duration_ms = round((clock.monotonic() - started) * 1000)
+    outcome.finished_at = clock.now()
     outcome.response_body = storable(outcome.response_body)
     outcome.error = storable(outcome.error)
     return outcome

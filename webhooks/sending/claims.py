@@ -36,7 +36,7 @@ class EndpointSnapshot:
     url: str = field(repr=False)  # credentials: out of tracebacks and error reports
     secrets: list[str] = field(repr=False)
     headers: dict[str, str] = field(repr=False)
-    max_in_flight: int
+    max_in_flight: int  # its own or the default; one for an ordered endpoint
     rate_limit: float | None  # requests per second
     ordered: bool
     timeout: float  # seconds for a whole try
@@ -60,7 +60,9 @@ def snapshot(endpoint: WebhookEndpoint, now: datetime) -> EndpointSnapshot:
         url=endpoint.url,
         secrets=endpoint.signing_secrets(),
         headers=dict(endpoint.headers),
-        max_in_flight=endpoint.max_in_flight or conf.endpoint_max_in_flight,
+        max_in_flight=(
+            1 if endpoint.ordered else endpoint.max_in_flight or conf.endpoint_max_in_flight
+        ),
         rate_limit=float(endpoint.rate_limit) if endpoint.rate_limit else None,
         ordered=endpoint.ordered,
         timeout=endpoint.effective_timeout(),

@@ -15,14 +15,14 @@ lock while dozens of senders queued behind it (62% of their time in one profile)
 from __future__ import annotations
 
 import threading
-import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 
 from webhooks.sending import http_transport
+from webhooks.sending.clock import SYSTEM_CLOCK, Clock
 
 # Connections kept for an endpoint nobody has sent to for this long are closed.
 UNUSED_CLIENTS_SECONDS = 300
@@ -32,8 +32,8 @@ UNUSED_CLIENTS_SECONDS = 300
 class _Clients:
     url: str
     origin: str
-    free: deque[httpx.Client] = field(default_factory=deque)
-    used_at: float = field(default_factory=time.monotonic)
+    free: deque[httpx.Client]
+    used_at: float  # the clock's moment
 
 
 def _origin(url: str) -> str:
@@ -42,7 +42,8 @@ def _origin(url: str) -> str:
 
 
 class ClientPool:
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = SYSTEM_CLOCK) -> None:
+        self._clock = clock
         self._changing = threading.Lock()  # only to replace an endpoint's clients
         self._endpoints: dict[int, _Clients] = {}
 
@@ -50,7 +51,7 @@ class ClientPool:
         clients = self._endpoints.get(endpoint_id)
         if clients is None or clients.url != url:
             clients = self._renew(endpoint_id, url)
-        clients.used_at = time.monotonic()
+        clients.used_at = self._clock.monotonic()
         try:
             return clients.free.pop()
         except IndexError:
@@ -72,13 +73,15 @@ class ClientPool:
                 return old  # another thread got here first
             origin = _origin(url)
             kept = old.free if old is not None and old.origin == origin else deque()
-            self._endpoints[endpoint_id] = clients = _Clients(url, origin, kept)
+            self._endpoints[endpoint_id] = clients = _Clients(
+                url, origin, kept, self._clock.monotonic()
+            )
         if old is not None and old.free is not kept:
             self._close(old.free)
         return clients
 
     def close_idle(self, idle_seconds: float = UNUSED_CLIENTS_SECONDS) -> None:
-        cutoff = time.monotonic() - idle_seconds
+        cutoff = self._clock.monotonic() - idle_seconds
         with self._changing:
             idle = [pk for pk, clients in self._endpoints.items() if clients.used_at < cutoff]
             gone = [self._endpoints.pop(pk) for pk in idle]

@@ -1,10 +1,11 @@
 """The loop that sends webhooks, one per django-q2 worker process (docs/architecture.md).
 
 Two threads drive it. The claim thread claims endpoints with work and reads deliveries
-for the endpoints in hand that have nothing to send: a new event waits for this small
-round only. The round thread keeps the claims (``Holder``), records what the senders did,
-releases endpoints with nothing left, refills the others and hands endpoints on. The
-sending itself happens on each endpoint's own threads (``Scheduler``).
+for the leases in hand that have nothing to send: a new event waits for this small round
+only. The round thread keeps the leases (``Holder``), records what the senders did
+(``Recorder``), releases leases with nothing left, refills the others and hands endpoints
+on. The sending itself happens on each lease's own threads (``Lease``). Every moment
+they schedule by comes from one ``Clock``.
 """
 
 from __future__ import annotations
@@ -16,43 +17,35 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import close_old_connections, connections
-from django.utils import timezone
 
 from webhooks.conf import conf
-from webhooks.sending import claims, recording, upcoming
-from webhooks.sending.channel import Channel
+from webhooks.sending import claims, upcoming
 from webhooks.sending.clients import ClientPool
+from webhooks.sending.clock import SYSTEM_CLOCK, Clock
 from webhooks.sending.holder import Holder
-from webhooks.sending.scheduler import Scheduler
-from webhooks.sending.settling import Finished, Pause
+from webhooks.sending.lease import Lease
+from webhooks.sending.leases import Leases
+from webhooks.sending.recording import Recorder
 
 logger = logging.getLogger(__name__)
 
 # Rounds while busy are at least this far apart.
 ROUND_SECONDS = 0.02
-# Results are recorded at least this often while requests are in flight (at once when
-# nothing is): in batches, which cost far less per result, and never so late that a
-# crash would send much twice (what was sent since the last record goes again).
-RECORD_SECONDS = 0.25
-# A round stops recording after this long and leaves the rest to the next: the round
-# renews the claims, and past the renewal window the senders stop, so a round stuck
-# recording a burst's backlog for seconds held back every endpoint, the quiet ones too.
-RECORD_BUDGET_SECONDS = 0.1
+# Idle HTTP clients and database connections are closed this often.
+MAINTAIN_SECONDS = 60.0
 
 
 class Dispatcher:
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.clock = clock
         self.activity = threading.Event()  # results to record, or new work
         self.claims_wanted = threading.Event()  # new work: look for endpoints to claim
         self._stopping = threading.Event()
-        self.clients = ClientPool()
-        self.scheduler = Scheduler(self.clients, self._results_ready)
-        self.holder = Holder(self.scheduler)
-        # Results not in the database yet: kept (and the claims renewed) until recording
-        # succeeds, so a database hiccup does not turn into duplicate sends.
-        self.unrecorded: list[Finished] = []
-        self.unrecorded_pauses: list[Pause] = []
-        self._maintained = self._recorded = time.monotonic()
+        self.clients = ClientPool(clock)
+        self.leases = Leases(self.clients, clock, self._results_ready)
+        self.holder = Holder(self.leases, clock)
+        self.recorder = Recorder(clock, self.leases.recorded)
+        self._maintained = clock.monotonic()
 
     @property
     def owner(self) -> str:
@@ -73,50 +66,27 @@ class Dispatcher:
         have nothing to send (the least busy first, a few per round). On a thread of its
         own in a worker: a new event waits for this round, which stays small whatever the
         load, and not for the next round of recording a busy worker's results."""
-        now = timezone.now()
+        now = self.clock.now()
         claimed = self.holder.claim(now)
-        starving = self.scheduler.to_read(conf.poll_interval, starving_only=True)
+        starving = self.leases.to_read(conf.poll_interval, starving_only=True)
         found = self._read(starving, now, limit=2)
-        self.scheduler.grow()
+        self.leases.grow()
         return claimed + found
 
     def round(self) -> bool:
         """Everything but claiming: keep the claims, record results, release endpoints
         with nothing left, read more deliveries, take turns. Whether it did anything."""
-        now = timezone.now()
+        now = self.clock.now()
         self.holder.keep(now)
-        finished, pauses = self.scheduler.results()
-        self.unrecorded += finished
-        self.unrecorded_pauses += pauses
-        due = time.monotonic() - self._recorded >= RECORD_SECONDS or self.unrecorded_pauses
-        if (self.unrecorded or self.unrecorded_pauses) and (due or not self._sending()):
-            self._recorded = time.monotonic()
-            self._store(now, RECORD_BUDGET_SECONDS)
-        left = bool(self.unrecorded)
-        if left:
-            self._recorded = -RECORD_SECONDS  # the rest is due in the next round
+        finished, pauses = self.leases.results()
+        self.recorder.take(finished, pauses)
+        sending = any(lease.in_flight for lease in self.leases.all())
+        left = self.recorder.round(now, sending)
         released = self.holder.release(now)
-        fed = self._read(self.scheduler.to_read(conf.poll_interval), now)
+        fed = self._read(self.leases.to_read(conf.poll_interval), now)
         self.holder.take_turns(now)
         self._maintain()
         return bool(finished or pauses or released or fed or left)
-
-    def _store(self, now: datetime, budget: float | None = None) -> None:
-        """Records the results in hand, a batch per transaction, for ``budget`` seconds at
-        most (at least one batch); what is left, or not stored because the database went
-        away, stays in hand for the next round."""
-        started = time.monotonic()
-        batches = recording.batches(self.unrecorded, self.unrecorded_pauses)
-        for done, (finished, pauses) in enumerate(batches, start=1):
-            if done > 1 and budget is not None and time.monotonic() - started > budget:
-                break
-            recording.record(finished, pauses, now)
-            self.scheduler.recorded(finished)
-            self.unrecorded = [result for rest, _ in batches[done:] for result in rest]
-            self.unrecorded_pauses = [pause for _, rest in batches[done:] for pause in rest]
-
-    def _sending(self) -> bool:
-        return any(channel.in_flight for channel in self.scheduler.channels())
 
     def run(self, keep_running: Callable[[], bool]) -> None:
         claimer = threading.Thread(
@@ -170,60 +140,58 @@ class Dispatcher:
     def run_until_idle(self, timeout: float = 30) -> None:
         """Send everything due now and record it (tests and one-off commands)."""
         end = time.monotonic() + timeout
-        while (self.step() or self.scheduler.channels()) and time.monotonic() < end:
+        while (self.step() or self.leases.all()) and time.monotonic() < end:
             self.activity.wait(0.05)
             self.activity.clear()
 
     def close(self) -> None:
         """Let requests in flight finish, record them, and release every claim."""
-        self.scheduler.close(timeout=conf.timeout + 5)
+        self.leases.close(timeout=conf.timeout + 5)
         try:
-            now = timezone.now()
-            finished, pauses = self.scheduler.results()
-            self.unrecorded += finished
-            self.unrecorded_pauses += pauses
-            self._store(now)
+            now = self.clock.now()
+            self.recorder.take(*self.leases.results())
+            self.recorder.store(now)
             self.holder.release_all(now)
         finally:
             self.clients.close_all()
 
     # -- deliveries -----------------------------------------------------------------
 
-    def _read(self, channels: list[Channel], now: datetime, limit: int | None = None) -> int:
-        """Reads the next deliveries of up to ``limit`` of ``channels``."""
+    def _read(self, leases: list[Lease], now: datetime, limit: int | None = None) -> int:
+        """Reads the next deliveries of up to ``limit`` of ``leases``."""
         found = done = 0
-        for channel in channels:
+        for lease in leases:
             if limit is not None and done >= limit:
                 break
-            begun = self.scheduler.begin_read(channel, conf.poll_interval)
+            begun = lease.begin_read(conf.poll_interval)
             if begun is None:
                 continue
             in_hand, wanted = begun
             targets = None
             try:
-                targets = upcoming.next_deliveries(channel.endpoint, wanted, in_hand, now)
-                if targets and channel.found_nothing and self._changed(channel, now):
+                targets = upcoming.next_deliveries(lease.endpoint, wanted, in_hand, now)
+                if targets and lease.found_nothing and self._changed(lease, now):
                     targets = None  # stopped: claimed again as the endpoint is now
             finally:
-                self.scheduler.feed(channel, targets)
+                lease.end_read(targets)
             found += len(targets or ())
             done += 1
         return found
 
-    def _changed(self, channel: Channel, now: datetime) -> bool:
+    def _changed(self, lease: Lease, now: datetime) -> bool:
         """An endpoint still claimed after it ran out of work finds more: whether it
         changed meanwhile (an operator rotating its secret and replaying at once must get
         the new secret, not a snapshot of a second ago). Busy endpoints are checked every
         second."""
-        if claims.versions([channel.id], now).get(channel.id) == channel.endpoint.version:
+        if claims.versions([lease.id], now).get(lease.id) == lease.endpoint.version:
             return False
-        self.scheduler.stop([channel.id], "the endpoint changed")
+        lease.stop("the endpoint changed")
         return True
 
     def _maintain(self) -> None:
-        if time.monotonic() - self._maintained < 60:
+        if self.clock.monotonic() - self._maintained < MAINTAIN_SECONDS:
             return
-        self._maintained = time.monotonic()
+        self._maintained = self.clock.monotonic()
         self.clients.close_idle()
         # Outside a request nothing else retires a connection the server has dropped.
         close_old_connections()

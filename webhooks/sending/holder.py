@@ -1,7 +1,8 @@
-"""The endpoints one dispatcher holds: claiming its fair share of those with work,
-keeping the claims alive, noticing endpoints that changed, releasing the ones with
+"""The leases of one dispatcher over time: claiming its fair share of the endpoints with
+work, renewing the leases, noticing endpoints that changed, releasing the ones with
 nothing left, and handing endpoints on (to a dispatcher with less, or when others have
-waited for a free place for a turn). See ``claims`` for the database side.
+waited for a free place for a turn). See ``claims`` for the database side. Every timer
+here reads the dispatcher's clock.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ import logging
 import os
 import secrets
 import socket
-import time
 from datetime import datetime
 
 from webhooks.conf import conf
 from webhooks.sending import claims, workers
-from webhooks.sending.channel import Channel
-from webhooks.sending.scheduler import Scheduler
+from webhooks.sending.clock import Clock
+from webhooks.sending.lease import Lease
+from webhooks.sending.leases import Leases
 
 logger = logging.getLogger(__name__)
 
@@ -36,22 +37,20 @@ def send_window() -> float:
 
 
 class Holder:
-    def __init__(self, scheduler: Scheduler) -> None:
+    def __init__(self, leases: Leases, clock: Clock) -> None:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-        self.scheduler = scheduler
+        self.leases = leases
+        self.clock = clock
         self.alive = 1  # dispatchers running, this one included
-        started = time.monotonic()
+        started = clock.monotonic()
         self._renewed = self._turns_checked = started
-        self._checked = 0.0  # at once: say that this one is running
-        scheduler.send_until(started + send_window())
-
-    def held(self) -> set[int]:
-        return {channel.id for channel in self.scheduler.channels()}
+        self._checked = float("-inf")  # at once: say that this one is running
+        leases.send_until(started + send_window())
 
     def claim(self, now: datetime) -> int:
         """Claims waiting endpoints, up to the free places and this dispatcher's fair
         share of the endpoints with work."""
-        held = self.held()
+        held = self.leases.ids()
         free = conf.concurrency - len(held)
         waiting = claims.peek(free, held, now) if free > 0 else []
         if not waiting:
@@ -59,53 +58,53 @@ class Holder:
         share = self._share(now, len(waiting))
         claimed = claims.claim(waiting[: share - len(held)], held, self.owner, now)
         for endpoint in claimed:
-            self.scheduler.add(Channel(endpoint, now))
+            self.leases.add(endpoint, now)
         return len(claimed)
 
     def keep(self, now: datetime) -> None:
         """Renews the claims in time, and once a second says this dispatcher is alive,
-        stops channels whose endpoint changed and hands on a surplus."""
-        held = self.held()
-        if time.monotonic() - self._renewed >= max(0.1, send_window() / 3):
-            renewed_at = time.monotonic()
+        stops leases whose endpoint changed and hands on a surplus."""
+        held = self.leases.ids()
+        if self.clock.monotonic() - self._renewed >= max(0.1, send_window() / 3):
+            renewed_at = self.clock.monotonic()
             kept = claims.renew(held, self.owner, now) if held else set()
             self._renewed = renewed_at
-            self.scheduler.send_until(renewed_at + send_window())
+            self.leases.send_until(renewed_at + send_window())
             lost = held - kept
             if lost:
                 logger.warning("webhook endpoints %s: claim lost to another worker", sorted(lost))
-                self.scheduler.stop(lost, "its claim was lost")
-                self.scheduler.remove(lost)
+                self.leases.remove(self.leases.stop(lost, "its claim was lost"))
                 held -= lost
-        if time.monotonic() - self._checked >= CHECK_SECONDS:
-            self._checked = time.monotonic()
+        if self.clock.monotonic() - self._checked >= CHECK_SECONDS:
+            self._checked = self.clock.monotonic()
             workers.beat(self.owner, now)
             self.alive = workers.alive(now)
             current = claims.versions(held, now)
-            # Only the channels whose versions were read: one the claim thread added since
+            # Only the leases whose versions were read: one the claim thread added since
             # has none in ``current`` and was stopped as changed the moment it was claimed.
             stale = [
-                c.id
-                for c in self.scheduler.channels()
-                if c.id in held and current.get(c.id) != c.endpoint.version
+                lease.id
+                for lease in self.leases.all()
+                if lease.id in held and current.get(lease.id) != lease.endpoint.version
             ]
-            self.scheduler.stop(stale, "the endpoint changed")
+            self.leases.stop(stale, "the endpoint changed")
             self._rebalance(now)
 
     def release(self, now: datetime) -> int:
-        """Releases the endpoints whose channels are done, all recorded."""
-        done = self.scheduler.releasable()
+        """Releases the leases that are done, all recorded."""
+        done = self.leases.done()
         self._release(done, now)
         return len(done)
 
     def release_all(self, now: datetime) -> None:
-        self._release(self.scheduler.channels(), now)
+        self._release(self.leases.all(), now)
         workers.leave(self.owner, now)
 
-    def _release(self, channels: list[Channel], now: datetime) -> None:
-        if channels:
-            claims.release({c.id: c.rate_limited_until(now) for c in channels}, self.owner, now)
-            self.scheduler.remove(c.id for c in channels)
+    def _release(self, leases: list[Lease], now: datetime) -> None:
+        if leases:
+            handed_on = {lease.id: lease.rate_limited_until(now) for lease in leases}
+            claims.release(handed_on, self.owner, now)
+            self.leases.remove(leases)
 
     def _share(self, now: datetime, waiting: int) -> int:
         """This dispatcher's fair share of the endpoints with work: those being served
@@ -115,28 +114,33 @@ class Holder:
     def take_turns(self, now: datetime) -> None:
         """With no free place, an endpoint held past its turn is handed on when another
         endpoint is waiting, so a quiet endpoint never waits behind a backlog for long."""
-        channels = self.scheduler.channels()
-        moment = time.monotonic()
-        if len(channels) < conf.concurrency or moment - self._turns_checked < TURN_SECONDS / 4:
+        held = self.leases.all()
+        moment = self.clock.monotonic()
+        if len(held) < conf.concurrency or moment - self._turns_checked < TURN_SECONDS / 4:
             return
         self._turns_checked = moment
         overdue = sorted(
-            (c for c in channels if not c.stop_reason and moment - c.claimed_at > TURN_SECONDS),
-            key=lambda c: c.claimed_at,
+            (
+                lease
+                for lease in held
+                if not lease.stop_reason and moment - lease.claimed_at > TURN_SECONDS
+            ),
+            key=lambda lease: lease.claimed_at,
         )
         if overdue:
-            waiting = claims.peek(len(overdue), {c.id for c in channels}, now)
-            self.scheduler.stop([c.id for c in overdue[: len(waiting)]], "its turn is over")
+            waiting = claims.peek(len(overdue), {lease.id for lease in held}, now)
+            for lease in overdue[: len(waiting)]:
+                lease.stop("its turn is over")
 
     def _rebalance(self, now: datetime) -> None:
         """Hands on endpoints beyond this dispatcher's fair share (it claimed them when
         it was alone, or others have started since), the longest held first."""
-        channels = sorted(
-            (c for c in self.scheduler.channels() if not c.stop_reason), key=lambda c: c.claimed_at
+        held = sorted(
+            (lease for lease in self.leases.all() if not lease.stop_reason),
+            key=lambda lease: lease.claimed_at,
         )
-        if len(channels) <= 1 or self.alive <= 1:
+        if len(held) <= 1 or self.alive <= 1:
             return
-        waiting = claims.peek(conf.concurrency, {c.id for c in channels}, now)
-        surplus = channels[: max(0, len(channels) - self._share(now, len(waiting)))]
-        if surplus:
-            self.scheduler.stop([c.id for c in surplus], "another worker takes it over")
+        waiting = claims.peek(conf.concurrency, {lease.id for lease in held}, now)
+        for lease in held[: max(0, len(held) - self._share(now, len(waiting)))]:
+            lease.stop("another worker takes it over")

@@ -1,4 +1,5 @@
-"""Recording what was sent, a batch of results per transaction (``storing``).
+"""Recording what was sent, a batch of results per transaction (``storing``), at the
+pace ``Recorder`` keeps.
 
 One result the database refuses must not stall the dispatcher: a round that fails for any
 reason but an unavailable database is recorded again endpoint by endpoint, then delivery
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from django.db import InterfaceError, OperationalError
 
 from webhooks.sending import storing
+from webhooks.sending.clock import Clock
 from webhooks.sending.settling import Finished, Pause
 
 logger = logging.getLogger(__name__)
@@ -31,6 +33,57 @@ UNAVAILABLE = (OperationalError, InterfaceError)
 # threads: 1,000-1,600 results at once (a burst's backlog of rounds) held it for up to 1.5 s,
 # and every other writer (a new event's claim, the API) waited that long.
 BATCH = 100
+# Results are recorded at least this often while requests are in flight (at once when
+# nothing is): in batches, which cost far less per result, and never so late that a
+# crash would send much twice (what was sent since the last record goes again).
+RECORD_SECONDS = 0.25
+# A round stops recording after this long and leaves the rest to the next: the round
+# renews the leases, and past the renewal window the senders stop, so a round stuck
+# recording a burst's backlog for seconds held back every endpoint, the quiet ones too.
+RECORD_BUDGET_SECONDS = 0.1
+
+
+class Recorder:
+    """The results a dispatcher has not stored yet. They are kept (and their leases
+    renewed) until storing them succeeds, so a database hiccup does not turn into
+    duplicate sends."""
+
+    def __init__(self, clock: Clock, stored: Callable[[Sequence[Finished]], None]) -> None:
+        self.unrecorded: list[Finished] = []
+        self.unrecorded_pauses: list[Pause] = []
+        self._clock = clock
+        self._stored = stored  # told which results are in the database
+        self._recorded_at = clock.monotonic()
+
+    def take(self, finished: list[Finished], pauses: list[Pause]) -> None:
+        self.unrecorded += finished
+        self.unrecorded_pauses += pauses
+
+    def round(self, now: datetime, sending: bool) -> bool:
+        """Stores what is due (pauses at once, the rest every ``RECORD_SECONDS`` while
+        requests are in flight) within the round's budget; whether some is left."""
+        waiting = self.unrecorded or self.unrecorded_pauses
+        due = self._clock.monotonic() - self._recorded_at >= RECORD_SECONDS
+        if waiting and (due or self.unrecorded_pauses or not sending):
+            self._recorded_at = self._clock.monotonic()
+            self.store(now, RECORD_BUDGET_SECONDS)
+        if self.unrecorded:
+            self._recorded_at = float("-inf")  # the rest is due in the next round
+        return bool(self.unrecorded)
+
+    def store(self, now: datetime, budget: float | None = None) -> None:
+        """Records the results in hand, a batch per transaction, for ``budget`` seconds
+        at most (at least one batch); what is left, or not stored because the database
+        went away, stays in hand for the next round."""
+        started = self._clock.monotonic()
+        cut = batches(self.unrecorded, self.unrecorded_pauses)
+        for done, (finished, pauses) in enumerate(cut, start=1):
+            if done > 1 and budget is not None and self._clock.monotonic() - started > budget:
+                break
+            record(finished, pauses, now)
+            self._stored(finished)
+            self.unrecorded = [result for rest, _ in cut[done:] for result in rest]
+            self.unrecorded_pauses = [pause for _, rest in cut[done:] for pause in rest]
 
 
 def batches(

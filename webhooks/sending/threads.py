@@ -1,11 +1,11 @@
-"""Sender threads kept for reuse as lanes come and go with claims.
+"""Sender threads kept for reuse as leases come and go.
 
 Starting a thread for every claim grew a worker's memory by 30 MB over 100,000
 deliveries; reused, they cost nothing more. Not a ``ThreadPoolExecutor``: at interpreter
 exit it joins its threads before the dispatcher is told the worker is stopping, and a
-lane's thread ends only when the dispatcher stops it. A worker given SIGTERM then hung
+lease's thread ends only when the dispatcher stops it. A worker given SIGTERM then hung
 until it was killed. These are daemon threads: the dispatcher (not a daemon) finishes
-the requests in flight, records them and stops its lanes, and the idle threads left go
+the requests in flight, records them and closes its leases, and the idle threads left go
 with the process.
 """
 

@@ -429,7 +429,7 @@ def test_results_that_could_not_be_recorded_are_recorded_later_not_resent(
         return False
 
     wait_until(step_fails, 10, "the round that cannot record")
-    assert len(running.unrecorded) == 1
+    assert len(running.recorder.unrecorded) == 1
     running.run_until_idle()
     running.close()
 

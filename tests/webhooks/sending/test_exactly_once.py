@@ -1,40 +1,40 @@
-"""One send per logged try: a channel released takes no more work, and the log numbers
+"""One send per logged try: a lease released takes no more work, and the log numbers
 every try the database is told of, even one that should never have happened."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tests.support.clock import FakeClock
 from tests.support.factories import make_delivery, make_endpoint, make_outcome
 from webhooks.models import DeliveryAttempt, WebhookDelivery
 from webhooks.sending import claims, recording, settling
-from webhooks.sending.channel import Channel
 from webhooks.sending.clients import ClientPool
-from webhooks.sending.scheduler import Scheduler
+from webhooks.sending.leases import Leases
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_channel_found_done_takes_no_more_work_before_it_is_released() -> None:
-    """The race behind the double sends: the round thread found a channel done; the
-    claim thread, reading for idle channels, fed it a new delivery before the release;
+def test_a_lease_found_done_takes_no_more_work_before_it_is_released() -> None:
+    """The race behind the double sends: the round thread found a lease done; the
+    claim thread, reading for idle leases, fed it a new delivery before the release;
     the next claim of the endpoint read that delivery again."""
-    now = timezone.now()
-    scheduler = Scheduler(ClientPool(), lambda: None)
-    channel = Channel(claims.snapshot(make_endpoint(), now), now)
-    scheduler.add(channel)
-    channel.add([])  # its last read found nothing...
-    channel.read_at = time.monotonic() - 10  # ...long enough ago to read again
+    clock = FakeClock()
+    now = clock.now()
+    leases = Leases(ClientPool(), clock, lambda: None)
+    lease = leases.add(claims.snapshot(make_endpoint(), now), now)
+    assert lease.begin_read(pause=0.1) is not None
+    lease.end_read([])  # its last read found nothing...
+    clock.advance(10)  # ...long enough ago to read again
 
-    assert scheduler.releasable() == [channel]
+    assert leases.done() == [lease]
 
-    assert scheduler.begin_read(channel, pause=0.1) is None
-    assert scheduler.to_read(0.1, starving_only=True) == []
+    assert lease.begin_read(pause=0.1) is None
+    assert leases.to_read(0.1, starving_only=True) == []
 
 
 def test_tries_are_numbered_from_the_log_not_from_what_the_sender_read(

@@ -1,6 +1,6 @@
 """A busy round's results are stored a batch per transaction, within a time budget, in
 the order the tries started; the endpoints' health comes out as one endpoint at a time
-would have it; a channel claimed while the round checks versions is left alone."""
+would have it; a lease claimed while the round checks versions is left alone."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.sending import claims, health, recording, settling
 from webhooks.sending import holder as holder_module
 from webhooks.sending.attempt import Outcome
-from webhooks.sending.channel import Channel
+from webhooks.sending.clock import SYSTEM_CLOCK
 from webhooks.sending.dispatcher import Dispatcher
+from webhooks.sending.recording import Recorder
 
 pytestmark = pytest.mark.django_db
 
@@ -62,10 +63,10 @@ def test_tries_of_one_delivery_in_two_batches_are_numbered_and_settled_in_order(
 ) -> None:
     monkeypatch.setattr(recording, "BATCH", 1)
     delivery = make_delivery(status="pending")
-    running = Dispatcher()
+    running = Recorder(SYSTEM_CLOCK, lambda stored: None)
     running.unrecorded = [tried(delivery, 200, seconds_ago=1), tried(delivery, 500, seconds_ago=2)]
 
-    running._store(timezone.now())
+    running.store(timezone.now())
 
     numbers = DeliveryAttempt.objects.filter(delivery=delivery).order_by("number")
     assert [a.status_code for a in numbers] == [500, 200]
@@ -80,14 +81,14 @@ def test_a_round_over_its_budget_leaves_the_rest_for_the_next(
 ) -> None:
     monkeypatch.setattr(recording, "BATCH", 2)
     deliveries = [make_delivery(status="pending") for _ in range(5)]
-    running = Dispatcher()
+    running = Recorder(SYSTEM_CLOCK, lambda stored: None)
     running.unrecorded = [tried(d, 200, seconds_ago=n) for n, d in enumerate(deliveries)]
 
-    running._store(timezone.now(), budget=0)  # at least one batch, whatever the budget
+    running.store(timezone.now(), budget=0)  # at least one batch, whatever the budget
 
     assert DeliveryAttempt.objects.count() == 2
     assert len(running.unrecorded) == 3
-    running._store(timezone.now())
+    running.store(timezone.now())
     assert DeliveryAttempt.objects.count() == 5
     assert running.unrecorded == []
 
@@ -109,15 +110,15 @@ def test_batches_stored_before_the_database_went_away_are_not_stored_again(
         real_record(finished, pauses, timezone.now())
 
     monkeypatch.setattr(recording, "record", down_on_the_second)
-    running = Dispatcher()
+    running = Recorder(SYSTEM_CLOCK, lambda stored: None)
     running.unrecorded = [tried(d, 200, seconds_ago=n) for n, d in enumerate(deliveries)]
 
     with pytest.raises(OperationalError):
-        running._store(timezone.now())
+        running.store(timezone.now())
 
     assert DeliveryAttempt.objects.count() == 2
     assert len(running.unrecorded) == 3
-    running._store(timezone.now())
+    running.store(timezone.now())
     assert DeliveryAttempt.objects.count() == 5
     assert set(DeliveryAttempt.objects.values_list("number", flat=True)) == {1}
 
@@ -168,21 +169,21 @@ def test_a_round_leaves_each_endpoints_health_as_recording_it_alone_does(
         )
 
 
-def test_a_channel_claimed_while_the_round_reads_versions_is_not_taken_for_changed(
+def test_a_lease_claimed_while_the_round_reads_versions_is_not_taken_for_changed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The claim thread adds a channel between the round's look at what it holds and its
-    look at the versions: that channel has no version in hand and was stopped as
+    """The claim thread adds a lease between the round's look at what it holds and its
+    look at the versions: that lease has no version in hand and was stopped as
     'changed' the moment it was claimed, costing a release and a claim under load."""
     running = Dispatcher()
     held, claimed_meanwhile = make_endpoint(), make_endpoint(url="https://b.example.com/")
     now = timezone.now()
-    running.scheduler.add(Channel(claims.snapshot(held, now), now))
+    running.leases.add(claims.snapshot(held, now), now)
     real_versions = claims.versions
 
     def versions_while_a_claim_lands(ids: set[int], when: object) -> object:
         found = real_versions(ids, now)
-        running.scheduler.add(Channel(claims.snapshot(claimed_meanwhile, now), now))
+        running.leases.add(claims.snapshot(claimed_meanwhile, now), now)
         return found
 
     monkeypatch.setattr(claims, "versions", versions_while_a_claim_lands)
@@ -190,7 +191,7 @@ def test_a_channel_claimed_while_the_round_reads_versions_is_not_taken_for_chang
 
     running.holder.keep(now)
 
-    assert {c.id: c.stop_reason for c in running.scheduler.channels()} == {
+    assert {lease.id: lease.stop_reason for lease in running.leases.all()} == {
         held.pk: "",
         claimed_meanwhile.pk: "",
     }

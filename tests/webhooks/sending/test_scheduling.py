@@ -1,13 +1,16 @@
-"""Scheduling for real receivers (SPEC §6), with HTTP faked at the transport: requests in
-flight per endpoint and per worker, rate limits, pauses, order, fairness, and what a
-dispatcher does when its endpoints change under it."""
+"""Scheduling for real receivers (SPEC §6), with HTTP faked at the transport and the
+dispatcher on a clock the test moves (``tests/support/clock.py``): requests in flight per
+endpoint and per worker, rate limits, pauses, order, fairness, and what a dispatcher does
+when its endpoints change under it. Waiting for a rate limit, a turn, a lease's renewal
+or a check of the endpoints moves the clock; only a slow receiver takes real time, since
+its requests must overlap."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -18,6 +21,7 @@ import pytest
 from django.utils import timezone
 from pytest_django import Settings
 
+from tests.support.clock import FakeClock
 from tests.support.dispatching import step_until
 from tests.support.factories import make_endpoint
 from tests.support.fake_http import FakeReceiver
@@ -35,8 +39,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @dataclass
 class Timeline:
     """A receiver answering after ``delay`` seconds, noting when each request started and
-    ended and how many were in flight at once, per host."""
+    ended (on the dispatcher's clock) and how many were in flight at once, per host."""
 
+    clock: FakeClock
     delay: float = 0.0
     statuses: dict[str, list[int]] = field(default_factory=dict)  # per host, in order
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -46,7 +51,7 @@ class Timeline:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        host, started = request.url.host, time.monotonic()
+        host, started = request.url.host, self.clock.monotonic()
         with self.lock:
             self.in_flight[host] = self.in_flight.get(host, 0) + 1
             self.peak[host] = max(self.peak.get(host, 0), self.in_flight[host])
@@ -55,7 +60,7 @@ class Timeline:
         time.sleep(self.delay)
         with self.lock:
             self.in_flight[host] -= 1
-            self.spans.append((host, _sequence(request), started, time.monotonic()))
+            self.spans.append((host, _sequence(request), started, self.clock.monotonic()))
         return httpx.Response(status, headers=self.headers.get(host, {}), text="ok")
 
     def starts(self, host: str) -> list[float]:
@@ -70,10 +75,24 @@ def _sequence(request: httpx.Request) -> str:
 
 
 @pytest.fixture
-def timeline(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Timeline:
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def dispatcher(clock: FakeClock) -> Iterator[Dispatcher]:
+    running = Dispatcher(clock)
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+@pytest.fixture
+def timeline(monkeypatch: pytest.MonkeyPatch, settings: Settings, clock: FakeClock) -> Timeline:
     settings.WEBHOOKS_RETRY_SCHEDULE = "5s,1m"
     settings.WEBHOOKS_RETRY_JITTER = 0
-    answers = Timeline()
+    answers = Timeline(clock)
     fake = FakeReceiver()
     fake.answer("a.example.com", answers)
     fake.answer("b.example.com", answers)
@@ -107,7 +126,7 @@ def test_a_slow_receiver_gets_up_to_max_in_flight_requests_at_once(
 def test_a_fast_receiver_keeps_one_request_in_flight(
     timeline: Timeline, dispatcher: Dispatcher
 ) -> None:
-    """More threads would only fight over the interpreter lock (see sending.lanes)."""
+    """More threads would only fight over the interpreter lock (see sending.lease)."""
     endpoint = make_endpoint(url="https://a.example.com/", max_in_flight=8)
     publish(40, endpoint)
 
@@ -132,7 +151,7 @@ def test_a_worker_shares_its_requests_in_flight_among_its_endpoints(
 
 
 def test_requests_start_no_closer_than_the_rate_limit_allows(
-    timeline: Timeline, dispatcher: Dispatcher
+    timeline: Timeline, dispatcher: Dispatcher, clock: FakeClock
 ) -> None:
     endpoint = make_endpoint(url="https://a.example.com/", rate_limit=20)
     publish(8, endpoint)
@@ -148,22 +167,23 @@ def test_requests_start_no_closer_than_the_rate_limit_allows(
     # Without the limit, the 8 requests all start within a few milliseconds.
     assert min(gaps) >= 0.035, gaps
     assert starts[-1] - starts[0] >= 7 * 0.05 - 0.005, gaps
+    assert clock.jumped > 0, "the sender waited on the clock, not for real"
 
 
 def test_the_rate_limit_carries_over_to_the_next_dispatcher(
-    timeline: Timeline, dispatcher: Dispatcher
+    timeline: Timeline, dispatcher: Dispatcher, clock: FakeClock
 ) -> None:
     endpoint = make_endpoint(url="https://a.example.com/", rate_limit="0.5")
     publish(1, endpoint)
     step_until(dispatcher, all_sent(endpoint))
-    step_until(dispatcher, lambda: not dispatcher.scheduler.channels())  # released
+    step_until(dispatcher, lambda: not dispatcher.leases.all())  # released
     endpoint.refresh_from_db()
     (sent_at,) = timeline.starts("a.example.com")
     assert endpoint.rate_limited_until is not None
-    assert endpoint.rate_limited_until > timezone.now(), "handed on: the next request's moment"
+    assert endpoint.rate_limited_until > clock.now(), "handed on: the next request's moment"
 
     publish(1, endpoint, start=1)
-    other = Dispatcher()
+    other = Dispatcher(clock)
     try:
         step_until(other, all_sent(endpoint))
     finally:
@@ -174,7 +194,7 @@ def test_the_rate_limit_carries_over_to_the_next_dispatcher(
 
 @pytest.mark.parametrize("status", [429, 503])
 def test_retry_after_pauses_the_whole_endpoint_and_its_others_use_no_try(
-    timeline: Timeline, dispatcher: Dispatcher, status: int
+    timeline: Timeline, dispatcher: Dispatcher, status: int, clock: FakeClock
 ) -> None:
     timeline.statuses["a.example.com"] = [status, 200]
     timeline.headers["a.example.com"] = {"retry-after": "30"}
@@ -187,12 +207,12 @@ def test_retry_after_pauses_the_whole_endpoint_and_its_others_use_no_try(
     endpoint.refresh_from_db()
     assert endpoint.is_paused()
     assert endpoint.paused_until is not None
-    assert timedelta(seconds=28) < endpoint.paused_until - timezone.now() <= timedelta(seconds=30)
+    assert timedelta(seconds=28) < endpoint.paused_until - clock.now() <= timedelta(seconds=30)
     assert endpoint.pause_reason == f"the receiver answered {status} with Retry-After 30s"
     tried, *waiting = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("id")
     assert tried.attempts == 1
     assert [d.attempts for d in waiting] == [0, 0]
-    assert claims.peek(10, (), timezone.now()) == [], "not claimable while paused"
+    assert claims.peek(10, (), clock.now()) == [], "not claimable while paused"
 
     endpoint_actions.resume(endpoint)
     dispatcher.run_until_idle(timeout=5)
@@ -294,17 +314,17 @@ def test_first_tries_are_not_held_up_by_a_pile_of_due_retries(
 
 
 def test_with_no_free_place_an_endpoint_waiting_gets_a_turn(
-    timeline: Timeline, dispatcher: Dispatcher, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    timeline: Timeline, dispatcher: Dispatcher, settings: Settings, clock: FakeClock
 ) -> None:
     settings.WEBHOOKS_CONCURRENCY = 1  # one endpoint at a time
-    monkeypatch.setattr(holder, "TURN_SECONDS", 0.3)
     timeline.delay = 0.02
     busy = make_endpoint(url="https://a.example.com/", max_in_flight=1)
     quiet = make_endpoint(url="https://b.example.com/")
     publish(200, busy)
     dispatcher.step()  # the busy one is claimed first
-    assert {c.id for c in dispatcher.scheduler.channels()} == {busy.pk}
+    assert dispatcher.leases.ids() == {busy.pk}
     publish(1, quiet)
+    clock.advance(holder.TURN_SECONDS)
 
     step_until(dispatcher, all_sent(quiet), timeout=5)
 
@@ -312,39 +332,53 @@ def test_with_no_free_place_an_endpoint_waiting_gets_a_turn(
 
 
 def test_a_dispatcher_hands_on_what_exceeds_its_share_when_another_starts(
-    timeline: Timeline, dispatcher: Dispatcher
+    timeline: Timeline, dispatcher: Dispatcher, clock: FakeClock
 ) -> None:
     timeline.delay = 0.05
     endpoints = [make_endpoint(url=f"https://{h}.example.com/") for h in "abc"]
     for endpoint in endpoints:
         publish(50, endpoint)
     dispatcher.step()
-    assert len(dispatcher.scheduler.channels()) == 3, "alone, it takes every endpoint"
+    assert len(dispatcher.leases.all()) == 3, "alone, it takes every endpoint"
 
     WebhookWorker.objects.create(name="another", seen_at=timezone.now() + timedelta(hours=1))
-    dispatcher.holder._checked = 0  # check now rather than within the second
+    clock.advance(holder.CHECK_SECONDS)  # the next look at who is alive
     dispatcher.round()
 
-    reasons = [c.stop_reason for c in dispatcher.scheduler.channels()]
+    reasons = [lease.stop_reason for lease in dispatcher.leases.all()]
     assert sorted(reasons) == ["", "", "another worker takes it over"]
 
 
 def test_an_endpoint_changed_while_held_is_sent_to_as_it_is_now(
-    timeline: Timeline, dispatcher: Dispatcher
+    timeline: Timeline, dispatcher: Dispatcher, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    endpoint = make_endpoint(url="https://a.example.com/", rate_limit=5)
+    arrived, answer = threading.Event(), threading.Event()
+
+    def held_back(request: httpx.Request) -> httpx.Response:
+        arrived.set()
+        answer.wait(5)
+        return timeline(request)
+
+    fake = FakeReceiver()
+    fake.answer("a.example.com", held_back)
+    fake.answer("b.example.com", timeline)
+    monkeypatch.setattr(http_transport, "new_client", fake.client)
+    endpoint = make_endpoint(url="https://a.example.com/", rate_limit=5, max_in_flight=1)
     publish(3, endpoint)
     dispatcher.step()
+    wait_until(arrived.is_set, 5, "the first request")  # the other two wait behind it
     endpoint.refresh_from_db()
     endpoint.url = "https://b.example.com/"
     endpoint.rate_limit = None
     endpoint.save()
-    dispatcher.holder._checked = 0
+    clock.advance(holder.CHECK_SECONDS)
+    dispatcher.round()  # notices the change: the two waiting are put back
+    answer.set()
 
     step_until(dispatcher, all_sent(endpoint))
 
-    assert len(timeline.starts("a.example.com")) < 3
-    assert len(timeline.starts("b.example.com")) >= 1
+    assert len(timeline.starts("a.example.com")) == 1
+    assert len(timeline.starts("b.example.com")) == 2
 
 
 def test_an_endpoint_deleted_mid_request_does_not_stop_the_dispatcher(
@@ -365,24 +399,26 @@ def test_an_endpoint_deleted_mid_request_does_not_stop_the_dispatcher(
 
 
 def test_a_claim_taken_over_by_another_dispatcher_stops_this_ones_sending(
-    timeline: Timeline, dispatcher: Dispatcher
+    timeline: Timeline, dispatcher: Dispatcher, clock: FakeClock
 ) -> None:
     timeline.delay = 0.05
     endpoint = make_endpoint(url="https://a.example.com/", max_in_flight=1)
     publish(100, endpoint)
     dispatcher.step()
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(claimed_by="someone else")
-    dispatcher.holder._renewed = 0  # renew now
+    clock.advance(holder.send_window() / 3)  # time to renew
 
     dispatcher.round()
 
-    assert dispatcher.scheduler.channels() == []
+    assert dispatcher.leases.all() == []
     endpoint.refresh_from_db()
     assert endpoint.claimed_by == "someone else", "not released: it is not this one's"
 
 
-def test_workers_say_they_are_alive_and_leave_when_they_stop(timeline: Timeline) -> None:
-    running = Dispatcher()
+def test_workers_say_they_are_alive_and_leave_when_they_stop(
+    timeline: Timeline, clock: FakeClock
+) -> None:
+    running = Dispatcher(clock)
     running.step()
     assert list(WebhookWorker.objects.values_list("name", flat=True)) == [running.owner]
 
@@ -413,13 +449,13 @@ def test_an_endpoint_still_claimed_sends_with_a_secret_rotated_a_moment_before(
     dispatcher.claim_round()  # claimed, read, sent
     wait_until(lambda: timeline.spans, 5, "the first request")
     dispatcher.claim_round()  # found nothing more; its result is not recorded yet
-    (channel,) = dispatcher.scheduler.channels()
-    assert channel.found_nothing
+    (lease,) = dispatcher.leases.all()
+    assert lease.found_nothing
 
     endpoint_actions.rotate_secret(endpoint)
     publish(1, endpoint, start=1)
     dispatcher.claim_round()  # finds it, sees the endpoint changed: claimed again first
 
-    assert channel.stop_reason == "the endpoint changed"
+    assert lease.stop_reason == "the endpoint changed"
     step_until(dispatcher, all_sent(endpoint))
     assert [len(s.split()) for s in signatures] == [1, 2], "the new and the previous secret"

@@ -17,7 +17,7 @@ from tests.support.dispatching import send_everything_due
 from tests.support.factories import make_endpoint, make_testimonial
 from tests.support.receiver import Receiver
 from webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.sending import claims, lanes
+from webhooks.sending import claims, lease
 from webhooks.sending.attempt import Target
 from webhooks.trust import crypto
 from webhooks.validation import headers
@@ -183,10 +183,10 @@ def test_an_unexpected_error_is_recorded_by_its_type_never_by_its_text(
 
     value = "clé-" + "s3cr3te"  # built here: a traceback quotes the raising line only
 
-    def broken(client: object, target: Target) -> None:
+    def broken(client: object, target: Target, clock: object) -> None:
         raise UnicodeEncodeError("ascii", value, 2, 3, "ordinal not in range(128)")
 
-    monkeypatch.setattr(lanes, "attempt", broken)
+    monkeypatch.setattr(lease, "attempt", broken)
     caplog.set_level(logging.DEBUG)
     make_endpoint()
     make_testimonial()
