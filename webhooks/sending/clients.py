@@ -1,15 +1,14 @@
 """Keep-alive HTTP clients per endpoint, one lent to each request in flight.
 
 httpcore's connection pool does work proportional to its connections under one lock on
-every request: on this project's 2-core machine 64 threads sharing one pool reached 414
-requests/s against a 100 ms receiver, and 128 threads only 129/s, where the same threads
-with a one-connection client each reached 515/s and 675/s. So an endpoint gets a free list
-of one-connection clients instead: a request borrows one (or makes one) and gives it back,
-and an endpoint never has more connections than it had requests in flight at once.
+every request, which dozens of threads sharing one pool turned into a slowdown
+(docs/performance.md). So an endpoint gets a free list of one-connection clients
+instead: a request borrows one (or makes one) and gives it back, and an endpoint never
+has more connections than it had requests in flight at once.
 
 Lending takes no lock (``dict.get`` and ``deque.append``/``pop`` are atomic): a lock
 taken by every request became a convoy under load, its holder losing the interpreter
-lock while dozens of senders queued behind it (62% of their time in one profile).
+lock while dozens of senders queued behind it.
 """
 
 from __future__ import annotations

@@ -26,24 +26,20 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from queue import SimpleQueue
 
 from webhooks.conf import conf
-from webhooks.models import DeliveryStatus
 from webhooks.sending.attempt import Outcome, Target, attempt
 from webhooks.sending.claims import EndpointSnapshot
 from webhooks.sending.clients import ClientPool
 from webhooks.sending.clock import Clock
 from webhooks.sending.pacing import INFINITE, RateLimit, ReceiverLatency
-from webhooks.sending.retry import next_retry_delay
-from webhooks.sending.settling import Finished, Pause, finish, internal_error, unexpected
+from webhooks.sending.settling import Finished, Pause, finish, halt, internal_error, unexpected
 from webhooks.sending.threads import ThreadReuse
 
 # A sender thread with nothing to send for this long ends.
 SENDER_IDLE_SECONDS = 60.0
-# How long an unreachable receiver is left alone when the retry schedule is empty.
-UNREACHABLE_PAUSE = timedelta(seconds=5)
 
 
 @dataclass
@@ -148,11 +144,10 @@ class Lease:
     def release_if_done(self) -> bool:
         """Whether it is done (stopped, or with nothing due, and everything recorded),
         stopping it in the same breath: the claim thread reads for idle leases too, and a
-        delivery it added after this check went out from a lease about to be released
-        while the next holder read it again (sent twice, both tries logged as the first).
-        Released at once rather than kept in case more comes: the broker's wake-up for a
-        new event reaches any worker, and keeping idle endpoints made the commit to
-        receipt latency on PostgreSQL + Redis 4 times longer."""
+        delivery it added after this check would go out from a lease about to be released
+        while the next holder reads it again. Released at once rather than kept in case
+        more comes: the broker's wake-up for a new event reaches any worker, not this one
+        (docs/performance.md)."""
         with self._lock:
             idle = not (self._in_flight or self._queue or self._in_hand or self._reading)
             if idle and (self._stop_reason or self._found_nothing):
@@ -328,7 +323,8 @@ class Lease:
         return finish(outcome)
 
     def _settle(self, result: Finished) -> Pause | None:
-        """What a try's result means for the endpoint: the pause it calls for, if any."""
+        """Applies what a try settles for the endpoint (``settling.halt``): the limit
+        opens at a success; a failure may stop the lease. Returns the pause, if any."""
         outcome = result.outcome
         if outcome.succeeded:
             self._probing = False
@@ -336,25 +332,12 @@ class Lease:
             if self._last_success_started is None or started > self._last_success_started:
                 self._last_success_started = started
             return None
-        if outcome.gone:
-            self._stop("the receiver answered 410 Gone")
-            return None
-        if outcome.slow_down and outcome.retry_after is not None:
-            wait = min(outcome.retry_after, conf.retry_after_max)
-            reason = (
-                f"the receiver answered {outcome.status_code} with Retry-After "
-                f"{wait.total_seconds():g}s"
-            )
+        endpoint = self.endpoint
+        since = self._succeeded_since(outcome.started_at)
+        reason, pause = halt(result, endpoint.ordered, endpoint.retry_schedule, since)
+        if reason:
             self._stop(reason)
-            return Pause(self.id, outcome.finished_at + wait, reason)
-        if outcome.unreachable and not self._succeeded_since(outcome.started_at):
-            wait = next_retry_delay(1, schedule=self.endpoint.retry_schedule) or UNREACHABLE_PAUSE
-            reason = f"unreachable ({outcome.error}); one request will try it again"
-            self._stop(reason)
-            return Pause(self.id, outcome.finished_at + wait, reason)
-        if self.endpoint.ordered and result.settlement.status == DeliveryStatus.PENDING:
-            self._stop("ordered: a failed delivery holds the ones behind it until its retry")
-        return None
+        return pause
 
     def _succeeded_since(self, moment: datetime) -> bool:
         # A request that timed out while others to the same receiver succeeded says

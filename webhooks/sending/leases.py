@@ -4,8 +4,8 @@ endpoint waits for a thread another endpoint is using, and a quiet endpoint's ev
 out as soon as it is read.
 
 Why no shared queue of requests: any lock taken on every request by dozens of threads
-became a convoy on this machine (the holder loses the interpreter lock, everyone queues
-behind it; 34% and 62% of the senders' time in two profiles). Here a request touches only
+became a convoy (the holder loses the interpreter lock, everyone queues behind it:
+docs/performance.md). Here a request touches only
 its own lease's lock, and results reach the dispatcher through a lock-free queue.
 """
 

@@ -41,8 +41,7 @@ class ReceiverLatency:
     interpreter lock, which only ever adds, so the quick end tells the receiver's own
     latency even in a busy process (the minimum-RTT idea of TCP BBR). Not the very
     quickest: one quick answer among slow ones (the first on a new connection, before
-    delayed ACKs set in, or a receiver's cache) kept an endpoint whose receiver answered
-    in 44 ms at one request in flight, 23 requests a second."""
+    delayed ACKs set in, or a receiver's cache) would stand for a slow receiver."""
 
     def __init__(self) -> None:
         self._durations: deque[float] = deque(maxlen=JUDGED_ANSWERS)

@@ -30,8 +30,8 @@ UNAVAILABLE = (OperationalError, InterfaceError)
 
 # Results stored per transaction at most. On SQLite the transaction holds the one write
 # lock, and a busy dispatcher's Python work inside it waits for the GIL behind its sender
-# threads: 1,000-1,600 results at once (a burst's backlog of rounds) held it for up to 1.5 s,
-# and every other writer (a new event's claim, the API) waited that long.
+# threads: a burst's backlog stored at once held every other writer (a new event's
+# claim, the API) for over a second (docs/architecture.md).
 BATCH = 100
 # Results are recorded at least this often while requests are in flight (at once when
 # nothing is): in batches, which cost far less per result, and never so late that a

@@ -1,20 +1,25 @@
 """What a try settles, decided once by the sender thread that made it: the delivery's
-next state (succeeded, retried at a time, failed for good) and, when the receiver asked
-for it, a pause of the whole endpoint. ``recording`` stores these; nothing else decides
-them."""
+next state (succeeded, retried at a time, failed for good) and whether it stops the
+endpoint's lease, with a pause of the whole endpoint when the receiver asked for one or
+could not be reached. ``recording`` stores these, the ``Lease`` applies them; nothing
+else decides them."""
 
 from __future__ import annotations
 
 import logging
 import traceback
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from webhooks.conf import conf
 from webhooks.models import DeliveryStatus
 from webhooks.sending.attempt import Outcome, Target, storable
 from webhooks.sending.retry import next_retry_delay
 
 logger = logging.getLogger(__name__)
+
+# How long an unreachable receiver is left alone when the retry schedule is empty.
+UNREACHABLE_PAUSE = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,31 @@ def finish(outcome: Outcome) -> Finished:
         )
         settled = Settlement(DeliveryStatus.FAILED, None, outcome.status_code, error)
         return Finished(replace(outcome, error=error), settled)
+
+
+def halt(
+    result: Finished, ordered: bool, schedule: tuple[timedelta, ...], succeeded_since: bool
+) -> tuple[str, Pause | None]:
+    """Why a failed try stops its endpoint's lease (empty if it does not), and the pause
+    it calls for. ``succeeded_since``: a request to the receiver that started after this
+    one succeeded; a timeout among successes says little about the receiver, so no pause
+    for it."""
+    outcome = result.outcome
+    endpoint_id = result.endpoint_id
+    if outcome.gone:
+        return "the receiver answered 410 Gone", None
+    if outcome.slow_down and outcome.retry_after is not None:
+        wait = min(outcome.retry_after, conf.retry_after_max)
+        status = outcome.status_code
+        reason = f"the receiver answered {status} with Retry-After {wait.total_seconds():g}s"
+        return reason, Pause(endpoint_id, outcome.finished_at + wait, reason)
+    if outcome.unreachable and not succeeded_since:
+        wait = next_retry_delay(1, schedule=schedule) or UNREACHABLE_PAUSE
+        reason = f"unreachable ({outcome.error}); one request will try it again"
+        return reason, Pause(endpoint_id, outcome.finished_at + wait, reason)
+    if ordered and result.settlement.status == DeliveryStatus.PENDING:
+        return "ordered: a failed delivery holds the ones behind it until its retry", None
+    return "", None
 
 
 def internal_error(exc: Exception) -> str:

@@ -1,7 +1,7 @@
 """Sender threads kept for reuse as leases come and go.
 
-Starting a thread for every claim grew a worker's memory by 30 MB over 100,000
-deliveries; reused, they cost nothing more. Not a ``ThreadPoolExecutor``: at interpreter
+Starting a thread for every claim grew a worker's memory with every claim
+(docs/performance.md); reused, they cost nothing more. Not a ``ThreadPoolExecutor``: at interpreter
 exit it joins its threads before the dispatcher is told the worker is stopping, and a
 lease's thread ends only when the dispatcher stops it. A worker given SIGTERM then hung
 until it was killed. These are daemon threads: the dispatcher (not a daemon) finishes

@@ -135,12 +135,9 @@ def test_the_dispatchers_statements_read_deliveries_off_indexes(
     backlog: list[WebhookEndpoint],
 ) -> None:
     """The SQL the dispatcher runs (``statements``), as the databases plan it."""
-    at = connection.ops.adapt_datetimefield_value(timezone.now())
-    pending = DeliveryStatus.PENDING.value
-    waiting = explain(
-        statements._waiting_sql(connection.vendor), [at, at, pending, at, pending, at, 100]
-    )
-    due = explain(statements._due_sql(connection.vendor), [backlog[0].pk, pending, at, 100])
+    now = timezone.now()
+    waiting = explain(*statements.waiting_statement(now, 100))
+    due = explain(*statements.due_statement(backlog[0].pk, now, 100))
 
     for text in (waiting, due):
         if connection.vendor == "sqlite":
