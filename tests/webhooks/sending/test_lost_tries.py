@@ -9,7 +9,7 @@ renewed for ever, holding one of the dispatcher's places."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -83,7 +83,9 @@ def test_settling_never_raises() -> None:
     a_day = (timedelta(days=1),)
     target = Target(1, 1, "https://a.example.com/", [], {}, "msg", b"{}", 0, retry_schedule=a_day)
     far = Outcome(target, timezone.now(), 5, {}, status_code=503, error="HTTP 503")
-    far.finished_at = far.finished_at.replace(year=9999, month=12, day=31)
+    # The calendar's last moment: any delay overflows, whatever the time of day and the
+    # jitter (a day shortened by its jitter fitted into the last day before 01:00 UTC).
+    far.finished_at = datetime.max.replace(tzinfo=UTC)
 
     result = settling.finish(far)
 
