@@ -161,11 +161,12 @@ test-sqlite: install
 	env -u DATABASE_URL -u REDIS_URL COVERAGE_FILE=.coverage-sqlite \
 	  $(BIN)/pytest --cov --cov-report= --cov-fail-under=0
 
+# The tests that never touch the database ran in the SQLite pass; only the rest run again.
 test-services: install
 	@echo "== suite on PostgreSQL + django-q2 Redis broker"
 	@if $(PY) -m tests.support.services "$(TEST_POSTGRES_URL)" "$(TEST_REDIS_URL)"; then \
 	  DATABASE_URL="$(TEST_POSTGRES_URL)" REDIS_URL="$(TEST_REDIS_URL)" COVERAGE_FILE=.coverage-services \
-	    $(BIN)/pytest --cov --cov-report= --cov-fail-under=0; \
+	    $(BIN)/pytest --cov --cov-report= --cov-fail-under=0 --database-tests-only; \
 	elif [ -n "$$REQUIRE_SERVICES" ]; then \
 	  echo "REQUIRE_SERVICES is set and PostgreSQL/Redis are not reachable: failing."; exit 1; \
 	else \

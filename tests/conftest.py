@@ -17,12 +17,37 @@ from tests.support.signals import ALL_SIGNALS, SignalLog
 from tests.support.sites import site  # noqa: F401 - a fixture
 from tests.support.worker import StartWorker, Worker
 
+# Fixtures through which a test reaches the database (pytest-django's, and ours built on
+# them, whose closure includes one of these).
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences"})
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="leave out the tests that never touch the database (the PostgreSQL + Redis "
+        "pass: the SQLite pass already ran them, and they cannot tell the two apart)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Everything in tests/end_to_end/ starts processes: ``make test-fast`` leaves it out."""
     for item in items:
         if "end_to_end" in item.path.parts:
             item.add_marker(pytest.mark.slow)
+    if config.getoption("--database-tests-only"):
+        kept = [item for item in items if touches_the_database(item)]
+        left_out = [item for item in items if not touches_the_database(item)]
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+def touches_the_database(item: pytest.Item) -> bool:
+    """Whether a test uses the database, or a service chosen by the environment."""
+    if item.get_closest_marker("django_db") or item.get_closest_marker("services"):
+        return True
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import timezone
 
 from tests.support.factories import make_api_key, make_endpoint
 from tests.support.load import Writes, drive
@@ -21,7 +22,7 @@ from tests.support.receiver import Receiver
 from tests.support.waiting import wait_until
 from tests.support.web_process import gunicorn
 from tests.support.worker import StartWorker
-from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery
+from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +37,15 @@ WEB_ENV = {"API_KEY_RATE": "1000000/minute"}
 # machine running both passes (SQLite's write lock behind 16 writers) lost its own claim
 # and its endpoint was sent a third time, as docs/architecture.md says a lapsed claim does;
 # with 5 s, 31 deliveries of four endpoints went twice in one CI run (not seen alone).
-QUICK_TAKEOVER = {"Q_WORKERS": "2", "WEBHOOKS_TIMEOUT": "2", "WEBHOOKS_LEASE": "8s"}
+# A try that times out on a loaded machine is retried, as it should be; but the default
+# schedule's second retry is 5 minutes away, past the test's wait (one CI run timed out
+# with deliveries pending; two timeouts in a row would do that). Retries come quickly here.
+QUICK_TAKEOVER = {
+    "Q_WORKERS": "2",
+    "WEBHOOKS_TIMEOUT": "2",
+    "WEBHOOKS_LEASE": "8s",
+    "WEBHOOKS_RETRY_SCHEDULE": "1s,1s,2s,2s,5s",
+}
 
 
 def writing(tmp_path: Path, during: Callable[[], None] = lambda: None) -> Writes:
@@ -55,9 +64,31 @@ def writing(tmp_path: Path, during: Callable[[], None] = lambda: None) -> Writes
     assert len(writes.approved) > 50, "too few writes to prove anything"
     expected = 2 * len(writes.approved) * ENDPOINTS  # created and approved
     sent = WebhookDelivery.objects.exclude(status=DeliveryStatus.PENDING)
-    wait_until(lambda: sent.count() >= expected, 120, f"{expected} deliveries to be sent")
+    try:
+        wait_until(lambda: sent.count() >= expected, 120, f"{expected} deliveries to be sent")
+    except AssertionError as timed_out:
+        raise AssertionError(f"{timed_out}; still pending: {still_pending()}") from None
     assert WebhookDelivery.objects.filter(status=DeliveryStatus.SUCCEEDED).count() == expected
     return writes
+
+
+def still_pending() -> dict[str, object]:
+    """What a timed-out wait needs to say why: the unsent deliveries by endpoint, tries
+    and error, and the endpoints' claims and pauses."""
+    now = timezone.now()
+    pending = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING)
+    deliveries = [
+        (endpoint, attempts, error[:80], (due - now).total_seconds() if due else None)
+        for endpoint, attempts, error, due in pending.values_list(
+            "endpoint_id", "attempts", "last_error", "next_attempt_at"
+        )[:20]
+    ]
+    endpoints = list(
+        WebhookEndpoint.objects.values_list(
+            "id", "claimed_by", "claimed_until", "paused_until", "consecutive_failures"
+        )
+    )
+    return {"count": pending.count(), "first": deliveries, "endpoints": endpoints, "now": now}
 
 
 # A delivery, as the receiver sees it: the endpoint's path and the webhook-id.
