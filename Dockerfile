@@ -19,6 +19,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY settings ./settings
 COPY testimonials ./testimonials
+COPY testimonial_events ./testimonial_events
 COPY webhooks ./webhooks
 COPY http_api ./http_api
 COPY runtime ./runtime

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "testimonials",
+    # The testimonials' event types, declared to webhooks (docs/architecture.md).
+    "testimonial_events",
     "http_api",
 ]
 
@@ -223,7 +225,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TestimonialStatusEnum": "testimonials.choices.TestimonialStatus",
         "DeliveryStatusEnum": "webhooks.models.DeliveryStatus",
-        "EventTypeEnum": "webhooks.event_types.registry.EVENT_TYPE_CHOICES",
+        "EventTypeEnum": "webhooks.event_types.registry.choices",
         "ReplayStatusEnum": "webhooks.api.selections.REPLAY_STATUSES",
     },
     "POSTPROCESSING_HOOKS": [

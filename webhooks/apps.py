@@ -16,6 +16,7 @@ class WebhooksConfig(AppConfig):
         from webhooks.access import scopes  # noqa: F401 - registers the API scopes
         from webhooks.conf import conf
         from webhooks.delivery_log import retention
+        from webhooks.event_types import registry
         from webhooks.publishing import receivers
         from webhooks.sending import process
         from webhooks.trust import crypto
@@ -24,6 +25,9 @@ class WebhooksConfig(AppConfig):
         # secret it should have encrypted.
         crypto.fernet_keys(conf.encryption_keys)
 
+        # The domains' declarations (each installed app's webhook_events module), then
+        # one receiver per declared signal.
+        registry.discover()
         receivers.connect()
         routes.register("webhooks.api.urls")
         post_spawn.connect(process.start_in_worker, weak=False, dispatch_uid="webhooks:dispatcher")

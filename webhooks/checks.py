@@ -106,7 +106,7 @@ def _check_site_url() -> list[checks.CheckMessage]:
         return [
             checks.Error(
                 f"SITE_URL {site_url!r} is not an absolute http(s) URL.",
-                hint="e.g. https://testimonials.example.com",
+                hint="e.g. https://shop.example.com",
                 id="webhooks.E008",
             )
         ]
@@ -121,8 +121,8 @@ def check_deployment(**_: Any) -> list[checks.CheckMessage]:
     if not conf.site_url:
         found.append(
             checks.Warning(
-                "SITE_URL is not set: Slack, Discord and Teams messages carry no link to the "
-                "testimonial.",
+                "SITE_URL is not set: Slack, Discord and Teams messages carry no link to what "
+                "they are about.",
                 hint="Set SITE_URL to the address people open the admin at.",
                 id="webhooks.W002",
             )

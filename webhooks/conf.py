@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from datetime import timedelta
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, packages_distributions, version
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,15 @@ DEFAULT_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h,14h,20h,24h"
 
 
 @cache
-def _release() -> str:
-    try:
-        return version("testimonial-webhooks")
-    except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
-        return "dev"
+def _distribution() -> tuple[str, str]:
+    """The name and version of the distribution ``webhooks`` was installed with (this
+    service's, or the ``webhooks`` wheel in another project): the sender's name."""
+    for name in packages_distributions().get(__package__ or "webhooks", []):
+        try:
+            return name, version(name)
+        except PackageNotFoundError:  # pragma: no cover - metadata without a version
+            continue
+    return "webhooks", "dev"  # pragma: no cover - running from an uninstalled tree
 
 
 # Every setting's default, and the only place one is written: the settings module sets a
@@ -198,7 +202,7 @@ class WebhooksSettings:
 
     @property
     def site_url(self) -> str:
-        """Where this service is reached, e.g. ``https://testimonials.example.com``: links
+        """Where this service is reached, e.g. ``https://shop.example.com``: links
         in chat messages point there. Empty: messages carry no links."""
         return str(_setting("SITE_URL")).rstrip("/")
 
@@ -248,8 +252,14 @@ class WebhooksSettings:
         return _duration(value) or None
 
     @property
+    def sender_name(self) -> str:
+        """Who sends: the distribution's name (the CloudEvents source without SITE_URL)."""
+        return _distribution()[0]
+
+    @property
     def user_agent(self) -> str:
-        return f"testimonial-webhooks/{_release()} (Standard Webhooks)"
+        name, release = _distribution()
+        return f"{name}/{release} (Standard Webhooks)"
 
 
 conf = WebhooksSettings()

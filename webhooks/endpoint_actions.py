@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from webhooks.conf import conf
-from webhooks.event_types.registry import TEST_EVENT
+from webhooks.event_types.builtin import TEST_EVENT
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.publishing import operational, outbox, pings
 from webhooks.trust import signing

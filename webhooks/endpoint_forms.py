@@ -8,7 +8,7 @@ from django.forms.fields import InvalidJSONInput
 
 from webhooks.conf import conf
 from webhooks.durations import format_duration, format_durations
-from webhooks.event_types.registry import EVENT_TYPES
+from webhooks.event_types import registry
 from webhooks.exceptions import InvalidDuration
 from webhooks.formats import Format
 from webhooks.models import WebhookEndpoint, parse_rotation_overlap
@@ -16,8 +16,8 @@ from webhooks.validation import headers
 
 FILTER_HELP = (
     "Only events whose data match are sent; empty sends every event of the ticked types. "
-    'E.g. {"testimonial": {"rating": {"$gte": 4}}} for 4 and 5 stars, '
-    '{"testimonial": {"category": {"slug": {"$in": ["support"]}}}} for one category. '
+    'E.g. {"order": {"total": {"$gte": 100}}} for orders of 100 or more, '
+    '{"order": {"country": {"$in": ["FR", "DE"]}}} for two countries. '
     "Operators: $eq $neq $gt $gte $lt $lte $in $nin $exists $startsWith $and $or $not."
 )
 
@@ -42,7 +42,7 @@ class JSONText(forms.JSONField):
 class EndpointForm(forms.ModelForm[WebhookEndpoint]):
     url = forms.URLField(label="URL", max_length=2048, assume_scheme="https")
     event_types = forms.MultipleChoiceField(
-        choices=[(t, t) for t in EVENT_TYPES],
+        choices=registry.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text="None ticked means every event type.",

@@ -16,12 +16,12 @@ from django.db import transaction
 from standardwebhooks.webhooks import Webhook
 
 from testimonials.models import Testimonial
+from tests.support.event_types import TESTIMONIAL_SIGNALS
 from tests.support.factories import make_endpoint, make_testimonial, walk_through_lifecycle
 from tests.support.receiver import Received, Receiver
 from tests.support.waiting import wait_until
 from tests.support.worker import StartWorker
 from webhooks import endpoint_actions
-from webhooks.event_types.registry import TESTIMONIAL_SIGNALS
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -12,11 +12,11 @@ from pytest_django import Settings
 from standardwebhooks.webhooks import Webhook
 
 from tests.support.chat_checks import CHECKS
+from tests.support.event_types import ALL_EVENTS_TYPES, TESTIMONIAL_SIGNALS
 from tests.support.factories import make_endpoint, make_testimonial, walk_through_lifecycle
 from tests.support.receiver import Receiver
 from tests.support.worker import StartWorker
 from webhooks import endpoint_actions, formats
-from webhooks.event_types.registry import ALL_EVENTS_TYPES, TESTIMONIAL_SIGNALS
 from webhooks.models import WebhookDelivery, WebhookEvent
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

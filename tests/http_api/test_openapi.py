@@ -13,11 +13,11 @@ import yaml
 from django.test import Client
 from rest_framework.test import APIClient
 
+from tests.support.event_types import EVENT_TYPES
 from tests.support.factories import make_staff, make_user
 from tests.support.node_tools import node_tool
 from tests.support.openapi_document import COMMITTED, operations
 from tests.support.processes import ROOT, child_env, manage
-from webhooks.event_types.registry import EVENT_TYPES
 
 
 def test_the_committed_document_is_what_the_code_generates(tmp_path: Path) -> None:

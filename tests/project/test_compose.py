@@ -57,6 +57,7 @@ def test_the_image_copies_every_package_the_project_installs() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text()
     found = re.search(r"\[tool\.setuptools\.packages\.find\]\ninclude = \[([^\]]*)\]", pyproject)
     assert found
-    packages = {name.strip().strip('"').rstrip("*") for name in found.group(1).split(",")}
+    names = (name.strip().strip('"').rstrip("*") for name in found.group(1).split(","))
+    packages = {name for name in names if name}
     copied = set(re.findall(r"^COPY (\w+) \./\1$", (ROOT / "Dockerfile").read_text(), re.M))
     assert packages == copied

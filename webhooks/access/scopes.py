@@ -7,7 +7,7 @@ from http_api.scopes import register
 WEBHOOKS_READ = register(
     "webhooks:read",
     "read endpoints (URLs masked, never their secrets), events, deliveries and the backlog "
-    "(payloads also need testimonials:read)",
+    "(payloads also need the read scopes their event types declare)",
     ("webhooks.view_webhookendpoint", "webhooks.view_webhookdelivery"),
 )
 WEBHOOKS_WRITE = register(

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from testimonials.api.scopes import TESTIMONIALS_READ
 from webhooks.access import scopes
+from webhooks.event_types import registry
 
 
 def user_sees_payloads(user: Any) -> bool:
-    """Event payloads carry authors' emails and pending testimonials: shown to whoever
-    may read the event log."""
+    """Event payloads carry the domains' personal data (an author's email, say): shown to
+    whoever may read the event log."""
     return bool(user.has_perm("webhooks.view_webhookevent"))
 
 
 def key_sees_payloads(key: Any) -> bool:
-    return bool(
-        key is not None and key.has_scope(scopes.WEBHOOKS_READ) and key.has_scope(TESTIMONIALS_READ)
-    )
+    """webhooks:read, and the scope each domain declares for reading what its events
+    carry (``EventType.read_scope``)."""
+    if key is None or not key.has_scope(scopes.WEBHOOKS_READ):
+        return False
+    return all(key.has_scope(scope) for scope in registry.read_scopes())
 
 
 def user_sees_url(user: Any) -> bool:

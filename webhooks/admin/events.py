@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from webhooks.admin.large_tables import LargeTableAdmin, choices_filter
 from webhooks.admin.log import ReadOnlyAdmin, pretty_json
-from webhooks.event_types.registry import EVENT_TYPE_CHOICES
+from webhooks.event_types import registry
 from webhooks.models import WebhookDelivery, WebhookEvent
 
 
@@ -27,7 +27,7 @@ class DeliveryInline(admin.TabularInline[WebhookDelivery, WebhookEvent]):
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(LargeTableAdmin[WebhookEvent], ReadOnlyAdmin[WebhookEvent]):
     list_display = ["id", "type", "created_at"]
-    list_filter = [choices_filter("type", "type", EVENT_TYPE_CHOICES), "created_at"]
+    list_filter = [choices_filter("type", "type", registry.choices), "created_at"]
     search_fields = ["=id"]
     fields = readonly_fields = ("id", "type", "created_at", "pretty_payload")
     inlines = [DeliveryInline]

@@ -11,6 +11,7 @@ Filters list fixed choices rather than ``SELECT DISTINCT`` over the table, and n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -36,16 +37,16 @@ class LargeTableAdmin(admin.ModelAdmin[_M]):
 
 
 def choices_filter(
-    field: str, title: str, choices: list[tuple[str, str]]
+    field: str, title: str, choices: Callable[[], list[tuple[str, str]]]
 ) -> type[admin.SimpleListFilter]:
-    """A list filter on ``field`` over fixed ``choices``, asking the database nothing to
-    draw itself."""
+    """A list filter on ``field`` over the ``choices`` known when it is drawn, asking the
+    database nothing to draw itself."""
 
     class ChoicesFilter(admin.SimpleListFilter):
         parameter_name = field
 
         def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
-            return choices
+            return choices()
 
         def queryset(self, request: Any, queryset: Any) -> Any:
             value = self.value()

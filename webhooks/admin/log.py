@@ -22,7 +22,7 @@ from webhooks.admin.large_tables import LargeTableAdmin, choices_filter
 from webhooks.conf import conf
 from webhooks.delivery_log import backlog, cancel, replay
 from webhooks.durations import format_durations
-from webhooks.event_types.registry import EVENT_TYPE_CHOICES
+from webhooks.event_types import registry
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery
 from webhooks.text import counted
 
@@ -97,7 +97,7 @@ class WebhookDeliveryAdmin(LargeTableAdmin[WebhookDelivery], ReadOnlyAdmin[Webho
     list_filter = [
         "status",
         "endpoint",
-        choices_filter("event__type", "event type", EVENT_TYPE_CHOICES),
+        choices_filter("event__type", "event type", registry.choices),
         "created_at",
     ]
     list_select_related = ["event", "endpoint"]

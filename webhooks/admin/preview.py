@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.template.response import TemplateResponse
 
 from webhooks.access import visibility
-from webhooks.event_types.registry import EVENT_TYPES
+from webhooks.event_types import registry
 from webhooks.formats import Format
 from webhooks.publishing.preview import preview
 
@@ -27,14 +27,15 @@ def preview_page(
 ) -> TemplateResponse:
     endpoint = model_admin._endpoint(request, object_id)
     chosen = request.GET.get("type", "")
-    if chosen not in EVENT_TYPES:
-        chosen = endpoint.event_types[0] if endpoint.event_types else EVENT_TYPES[0]
+    names = registry.names()
+    if chosen not in names:
+        chosen = endpoint.event_types[0] if endpoint.event_types else names[0]
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
         "original": endpoint,
         "title": "Preview what this endpoint receives",
-        "event_types": EVENT_TYPES,
+        "event_types": names,
         "chosen": chosen,
         "preview": preview(
             endpoint, chosen, real_events=visibility.user_sees_payloads(request.user)

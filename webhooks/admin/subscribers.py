@@ -20,7 +20,7 @@ from webhooks.access.delegation import Delegator
 from webhooks.admin.large_tables import LargeTableAdmin
 from webhooks.admin.log import ReadOnlyAdmin
 from webhooks.durations import format_duration, parse_duration
-from webhooks.event_types.registry import ALL_EVENTS_TYPES, TEST_EVENT
+from webhooks.event_types import registry
 from webhooks.exceptions import InvalidDuration
 from webhooks.models import PortalAction, Subscriber
 from webhooks.subscribers import links
@@ -30,10 +30,10 @@ RECENT_ACTIONS = 20
 
 class SubscriberForm(forms.ModelForm[Subscriber]):
     allowed_event_types = forms.MultipleChoiceField(
-        choices=[(t, t) for t in ALL_EVENTS_TYPES if t != TEST_EVENT],
+        choices=lambda: [(t.name, t.name) for t in registry.domain_types()],
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="None ticked: every testimonial event. Operational events about its own "
+        help_text="None ticked: every event. Operational events about its own "
         "endpoints and test events are always allowed.",
     )
 

@@ -1,6 +1,6 @@
 """The delivery log as the API shows it: events, deliveries and their attempts
-(SPEC §10). Payloads and bodies only to keys that may also read testimonials: they carry
-authors' emails and pending testimonials."""
+(SPEC §10). Payloads and bodies only to keys that also hold the read scope each domain
+declares for its events (``EventType.read_scope``): they carry the domain's personal data."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class EventDetailSerializer(EventSerializer):
     payload = serializers.SerializerMethodField(
         help_text="The event as stored: the request body of standard-format endpoints "
         "(another format's body is in its delivery). Null unless the key also holds "
-        "testimonials:read: payloads carry authors' emails and pending testimonials."
+        "the read scopes the event types declare: payloads carry personal data."
     )
     deliveries = serializers.SerializerMethodField()
 
@@ -75,7 +75,7 @@ class DeliveryDetailSerializer(DeliverySerializer):
     body = serializers.SerializerMethodField(
         help_text="The request body every try of this delivery sends, in the format it was "
         "made with (what a replay sends). "
-        "Null unless the key also holds testimonials:read."
+        "Null unless the key also holds the read scopes the event types declare."
     )
 
     class Meta(DeliverySerializer.Meta):

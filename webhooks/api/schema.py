@@ -41,7 +41,8 @@ def add_webhooks(result: dict[str, Any], generator: Any, request: Any, public: b
     components.setdefault("securitySchemes", {})[SIGNATURE_SCHEME] = SIGNATURE_SECURITY
     schemas = components.setdefault("schemas", {})
     webhooks = result.setdefault("webhooks", {})
-    for event_type, description in catalogue.DESCRIPTIONS.items():
+    for event_type in catalogue.data_schemas():
+        description = catalogue.description(event_type)
         name = component_name(event_type)
         body = catalogue.payload_schema(event_type)
         body.pop("$schema")

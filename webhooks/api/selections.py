@@ -7,21 +7,23 @@ from typing import Any
 
 from rest_framework import serializers
 
+from webhooks.api.event_type_fields import EventTypeChoices, event_type_field
 from webhooks.delivery_log.selection import STATUSES
-from webhooks.event_types.registry import EVENT_TYPE_CHOICES
 
 REPLAY_STATUSES = [*STATUSES, "all"]
 
 
-class SelectionSerializer(serializers.Serializer[Any]):
+class SelectionSerializer(EventTypeChoices, serializers.Serializer[Any]):
     """The filters of ``manage.py replay_webhooks`` and ``cancel_webhooks``."""
+
+    event_type_fields = ("type",)
 
     delivery = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=10_000
     )
     event = serializers.UUIDField(required=False, help_text="a webhook-id")
     endpoint = serializers.IntegerField(required=False, min_value=1)
-    type = serializers.ChoiceField(choices=EVENT_TYPE_CHOICES, required=False)
+    type = event_type_field(required=False)
     since = serializers.CharField(
         required=False, help_text="ISO 8601, or a duration back from now (30m, 2h, 3d)"
     )

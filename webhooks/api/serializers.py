@@ -15,8 +15,8 @@ from http_api.errors import clean_and_save
 from http_api.receipts import caller_key
 from webhooks.access import delegation, visibility
 from webhooks.access.delegation import Delegator
+from webhooks.api.event_type_fields import EventTypeChoices, event_type_field
 from webhooks.event_filters import grammar
-from webhooks.event_types.registry import EVENT_TYPE_CHOICES
 from webhooks.formats import Format
 from webhooks.models import WebhookEndpoint
 from webhooks.trust.masking import mask_url
@@ -42,9 +42,10 @@ class CustomHeadersField(serializers.DictField):
     """Custom headers, with their bounds in the OpenAPI document; the model checks them."""
 
 
-class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
+class EndpointSerializer(EventTypeChoices, serializers.ModelSerializer[WebhookEndpoint]):
+    event_type_fields = ("event_types",)
     event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=EVENT_TYPE_CHOICES),
+        child=event_type_field(),
         required=False,
         help_text="Event types to receive; empty means all.",
     )
@@ -77,7 +78,7 @@ class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
     filter = serializers.DictField(
         child=serializers.JSONField(),
         required=False,
-        help_text='Only events whose data match, e.g. {"testimonial": {"rating": {"$gte": 4}}}; '
+        help_text='Only events whose data match, e.g. {"order": {"total": {"$gte": 100}}}; '
         "{} sends every event of the chosen types. Operators: $eq $neq $gt $gte $lt $lte "
         f"$in $nin $exists $startsWith $and $or $not. At most {grammar.MAX_BYTES // 1024} KiB "
         f"of JSON and {grammar.MAX_NODES} values, operators and fields included.",

@@ -20,8 +20,8 @@ from http_api.inputs import validated
 from http_api.receipts import ReceiptMixin
 from webhooks.access import scopes
 from webhooks.access.delegation import Delegator
+from webhooks.api.event_type_fields import EventTypeChoices, event_type_field
 from webhooks.durations import parse_duration
-from webhooks.event_types.registry import EVENT_TYPE_CHOICES
 from webhooks.exceptions import InvalidDuration
 from webhooks.models import PortalLink, Subscriber
 from webhooks.subscribers import links
@@ -29,11 +29,12 @@ from webhooks.subscribers import links
 READ, WRITE = scopes.WEBHOOKS_READ, scopes.WEBHOOKS_WRITE
 
 
-class SubscriberSerializer(serializers.ModelSerializer[Subscriber]):
+class SubscriberSerializer(EventTypeChoices, serializers.ModelSerializer[Subscriber]):
+    event_type_fields = ("allowed_event_types",)
     allowed_event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=EVENT_TYPE_CHOICES),
+        child=event_type_field(),
         required=False,
-        help_text="Testimonial event types its endpoints may receive; empty: all.",
+        help_text="Event types its endpoints may receive; empty: all.",
     )
 
     class Meta:

@@ -26,8 +26,8 @@ class EventTypesView(APIView):
         `data` (the same schemas as the document's `webhooks` section).
         """
         results = [
-            {"type": name, "description": about, "schema": catalogue.DATA_SCHEMAS[name]}
-            for name, about in catalogue.DESCRIPTIONS.items()
+            {"type": name, "description": catalogue.description(name), "schema": schema}
+            for name, schema in catalogue.data_schemas().items()
         ]
         return Response({"next": None, "previous": None, "results": results})
 

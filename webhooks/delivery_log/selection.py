@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from webhooks.durations import parse_moment
-from webhooks.event_types.registry import EVENT_TYPES
+from webhooks.event_types import registry
 from webhooks.exceptions import InvalidMoment
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -91,9 +91,9 @@ def build(
     endpoint_id = None if endpoint is None else _number("endpoint", endpoint)
     if endpoint_id is not None and not WebhookEndpoint.objects.filter(pk=endpoint_id).exists():
         raise InvalidSelection("endpoint", f"there is no endpoint #{endpoint_id}")
-    if event_type is not None and event_type not in EVENT_TYPES:
+    if event_type is not None and event_type not in registry.names():
         raise InvalidSelection(
-            "type", f"{event_type!r} is not an event type; one of {', '.join(EVENT_TYPES)}"
+            "type", f"{event_type!r} is not an event type; one of {', '.join(registry.names())}"
         )
     count = None if limit is None else _number("limit", limit)
     if count == 0:

@@ -1,7 +1,7 @@
 """Endpoint filters (SPEC §7): a JSON condition on an event's ``data``, checked when the
 event is recorded, so an endpoint whose filter says no gets no delivery.
 
-``{"testimonial": {"rating": {"$gte": 4}, "category": {"slug": {"$in": ["support"]}}}}``:
+``{"order": {"total": {"$gte": 100}, "customer": {"country": {"$in": ["FR", "DE"]}}}}``:
 nested objects address nested fields, a plain value means ``$eq``, several conditions
 side by side must all hold. ``$and`` / ``$or`` take a list of filters, ``$not`` one.
 

@@ -25,7 +25,7 @@ def check(spec: Any, schemas: Sequence[dict[str, Any]] = ()) -> None:
     if spec in (None, {}):
         return
     if not isinstance(spec, dict):
-        raise FilterError("", 'a filter is a JSON object, e.g. {"testimonial": {"rating": 5}}')
+        raise FilterError("", 'a filter is a JSON object, e.g. {"order": {"total": 100}}')
     if refusal := size_refusal(spec):
         raise FilterError("", refusal)
     _check_object(spec, "", [s for s in schemas if s], 0)

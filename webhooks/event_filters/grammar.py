@@ -10,7 +10,7 @@ MAX_DEPTH = 10
 MAX_LIST = 100
 # SPEC §10: a receiving team writes filters from the portal, and every filter is read and
 # evaluated for every event inside the writer's transaction. A 2.4 MB one (a $or of
-# 7,000 $in lists) added half a second to every testimonial write of every tenant.
+# 7,000 $in lists) added half a second to every write of every tenant.
 MAX_BYTES = 16 * 1024  # as compact JSON, UTF-8
 MAX_NODES = 200  # every object, list and value in it, the filter itself included
 

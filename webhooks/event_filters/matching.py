@@ -17,7 +17,7 @@ def passes(spec: Any, data: Any, *, endpoint_id: int | None) -> bool:
     both ask here, so the preview can never disagree with what is sent.
 
     A filter stored around ``full_clean()`` (a raw update, an old row) cannot be read:
-    sending too much beats failing the testimonial change or silently dropping the
+    sending too much beats failing the change or silently dropping the
     event, so it lets everything through, loudly.
     """
     try:

@@ -1,165 +1,132 @@
-"""The event types this service sends: the one registry of what each is. The catalogue
-(descriptions and schemas), the receivers (which signal, which argument), the chat
-formats (title, colour) and the preview (the status a sample shows) all read it here.
+"""The event types this service sends: its own (``builtin``) and those the installed
+domains declare with ``webhooks.register``, usually in a ``webhook_events`` module of
+theirs, which webhooks imports when apps load (as the admin does with ``admin.py``).
+
+Read through the functions here, never at import time: a module imported before the
+domains have declared theirs would keep an empty list. Reading before apps are loaded
+raises ``AppRegistryNotReady`` rather than answer without the domains.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator
 
-from django.dispatch import Signal
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.choices import BaseChoiceIterator
+from django.utils.module_loading import autodiscover_modules
 
-from testimonials import signals
+from webhooks.event_types.builtin import BY_NAME, OPERATIONAL, TEST
+from webhooks.event_types.declaring import EventType
 
+# The module name a domain's declarations live in, in each installed app.
+DECLARATIONS_MODULE = "webhook_events"
 
-@dataclass(frozen=True)
-class EventType:
-    name: str
-    # What it means, for receivers: the catalogue, the API, the OpenAPI document.
-    description: str
-    # The heading and the coloured edge of its chat message (Slack, Discord, Teams).
-    title: str
-    colour: int
-    # Where it comes from: a testimonial signal, and the signal's argument (if any) that
-    # the event's data carries under the same name.
-    signal: Signal | None = None
-    signal_argument: str | None = None
-    # The testimonial's status once it happened, for made-up samples.
-    status_after: str = "pending"
-    # The service telling operators about itself (webhooks/publishing/operational.py): sent only to
-    # endpoints that name the type; "all events" means testimonials, not alerts.
-    operational: bool = False
+OPERATIONAL_EVENTS: tuple[str, ...] = tuple(t.name for t in OPERATIONAL)
+_BUILTIN = BY_NAME
+
+_lock = threading.Lock()
+_declared: dict[str, EventType] = {}
+_discovered = False
+_listeners: list[Callable[[EventType], None]] = []
 
 
-_OPERATIONAL_ONLY = "Sent only to endpoints that name this type."
+def register(*event_types: EventType) -> None:
+    """Declares a domain's event types. Declaring the same one twice is harmless; two
+    different declarations of one name are a mistake, said at start."""
+    for event_type in event_types:
+        if event_type.operational or event_type.name in _BUILTIN:
+            raise ImproperlyConfigured(f"{event_type.name!r} is an event type of webhooks' own")
+        with _lock:
+            known = _declared.get(event_type.name)
+            if known is not None and known != event_type:
+                raise ImproperlyConfigured(f"event type {event_type.name!r} is declared twice")
+            _declared[event_type.name] = event_type
+            listeners = list(_listeners)
+        if known is None:
+            for listener in listeners:
+                listener(event_type)
 
-REGISTRY: dict[str, EventType] = {
-    t.name: t
-    for t in (
-        EventType(
-            "testimonial.created",
-            "A testimonial was submitted (or created in any status).",
-            "New testimonial",
-            0x2F80ED,
-            signals.testimonial_created,
-        ),
-        EventType(
-            "testimonial.approved",
-            "A testimonial was approved: it is published.",
-            "Testimonial approved",
-            0x27AE60,
-            signals.testimonial_approved,
-            status_after="approved",
-        ),
-        EventType(
-            "testimonial.rejected",
-            "A testimonial was rejected, with the moderator's reason.",
-            "Testimonial rejected",
-            0xEB5757,
-            signals.testimonial_rejected,
-            signal_argument="reason",
-            status_after="rejected",
-        ),
-        EventType(
-            "testimonial.featured",
-            "A testimonial was featured: published and highlighted.",
-            "Testimonial featured",
-            0xF2C94C,
-            signals.testimonial_featured,
-            status_after="featured",
-        ),
-        EventType(
-            "testimonial.archived",
-            "A testimonial was archived: no longer published.",
-            "Testimonial archived",
-            0x828282,
-            signals.testimonial_archived,
-            status_after="archived",
-        ),
-        EventType(
-            "testimonial.responded",
-            "A response was added to a testimonial, or changed.",
-            "Response to a testimonial",
-            0x9B51E0,
-            signals.testimonial_responded,
-            signal_argument="response",
-        ),
-        EventType(
-            "testimonial.media_added",
-            "A file (image, video, audio, document) was attached.",
-            "Media added to a testimonial",
-            0x2D9CDB,
-            signals.testimonial_media_added,
-        ),
-        EventType(
-            "webhook.test",
-            "A test event an operator sent to one endpoint.",
-            "Test event",
-            0x828282,
-        ),
-        EventType(
-            "endpoint.disabled",
-            "An endpoint was switched off: by an operator, or automatically (410 Gone, or "
-            "failing for WEBHOOKS_DISABLE_AFTER). Its pending deliveries wait. "
-            + _OPERATIONAL_ONLY,
-            "Webhook endpoint disabled",
-            0xEB5757,
-            operational=True,
-        ),
-        EventType(
-            "endpoint.enabled",
-            "A disabled endpoint was switched back on; its pending deliveries resume. "
-            + _OPERATIONAL_ONLY,
-            "Webhook endpoint enabled",
-            0x27AE60,
-            operational=True,
-        ),
-        EventType(
-            "endpoint.failing",
-            "An endpoint's failure streak reached WEBHOOKS_FAILING_AFTER tries in a row (3 by "
-            "default): an early warning, once per streak, long before it is disabled. "
-            + _OPERATIONAL_ONLY,
-            "Webhook endpoint failing",
-            0xF2C94C,
-            operational=True,
-        ),
-        EventType(
-            "endpoint.recovered",
-            "An endpoint announced as failing answered a 2xx again: its streak is over. "
-            + _OPERATIONAL_ONLY,
-            "Webhook endpoint recovered",
-            0x27AE60,
-            operational=True,
-        ),
-        EventType(
-            "delivery.exhausted",
-            "A delivery used up its retry schedule without a 2xx and is failed; replay it "
-            "once the receiver is fixed. Sent only to endpoints that name this type, and "
-            "never about a delivery of an operational event.",
-            "Webhook delivery failed for good",
-            0xF2994A,
-            operational=True,
-        ),
-    )
-}
 
-TESTIMONIAL_SIGNALS: dict[str, Signal] = {
-    t.name: t.signal for t in REGISTRY.values() if t.signal is not None
-}
-TEST_EVENT = "webhook.test"
-ENDPOINT_DISABLED = "endpoint.disabled"
-ENDPOINT_ENABLED = "endpoint.enabled"
-DELIVERY_EXHAUSTED = "delivery.exhausted"
-ENDPOINT_FAILING = "endpoint.failing"
-ENDPOINT_RECOVERED = "endpoint.recovered"
-OPERATIONAL_EVENTS: tuple[str, ...] = tuple(t.name for t in REGISTRY.values() if t.operational)
+def when_declared(listener: Callable[[EventType], None]) -> None:
+    """Calls ``listener`` with each domain event type declared so far, and with each
+    declared from now on (the receivers connect to their signals so)."""
+    with _lock:
+        _listeners.append(listener)
+        known = list(_declared.values())
+    for event_type in known:
+        listener(event_type)
 
-EVENT_TYPES: tuple[str, ...] = tuple(REGISTRY)
-# What an endpoint that names no event types receives.
-ALL_EVENTS_TYPES: tuple[str, ...] = tuple(t.name for t in REGISTRY.values() if not t.operational)
-EVENT_TYPE_CHOICES: list[tuple[str, str]] = [(name, name) for name in EVENT_TYPES]
+
+def discover() -> None:
+    """Imports every installed app's ``webhook_events`` module (``WebhooksConfig.ready``)."""
+    global _discovered
+    if _discovered:
+        return
+    autodiscover_modules(DECLARATIONS_MODULE)
+    _discovered = True
+
+
+def _loaded() -> dict[str, EventType]:
+    if not _discovered:
+        apps.check_apps_ready()
+        discover()
+    with _lock:
+        return {**_BUILTIN, **_declared}
+
+
+def builtin_names() -> tuple[str, ...]:
+    """webhooks' own event types: known before any domain declares its own."""
+    return tuple(_BUILTIN)
+
+
+def get(name: str) -> EventType | None:
+    return _loaded().get(name)
+
+
+def all_types() -> list[EventType]:
+    """Every event type: the domains', then the test event and the operational ones."""
+    loaded = _loaded()
+    return [*(t for t in loaded.values() if t.name not in _BUILTIN), TEST, *OPERATIONAL]
+
+
+def domain_types() -> list[EventType]:
+    """The event types the domains declared, in the order they did."""
+    return [t for t in _loaded().values() if t.name not in _BUILTIN]
+
+
+def names() -> tuple[str, ...]:
+    return tuple(t.name for t in all_types())
+
+
+def choices() -> list[tuple[str, str]]:
+    """For forms, filters and serializers (callable choices: read when used)."""
+    return [(name, name) for name in names()]
+
+
+class Choices(BaseChoiceIterator):
+    """``choices()``, read each time it is iterated: for a choice field declared at import
+    time that tools read as a list (django-filter's, which drf-spectacular documents)."""
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(choices())
+
+
+CHOICES = Choices()
+
+
+def all_events() -> tuple[str, ...]:
+    """What an endpoint that names no event types receives: every type but the
+    operational ones."""
+    return tuple(t.name for t in all_types() if not t.operational)
 
 
 def subscribed(chosen: list[str], event_type: str) -> bool:
     """Whether an endpoint with these ``event_types`` receives ``event_type``."""
     return event_type in chosen or (not chosen and event_type not in OPERATIONAL_EVENTS)
+
+
+def read_scopes() -> set[str]:
+    """The scopes a key needs, besides webhooks:read, to read every payload."""
+    return {t.read_scope for t in domain_types() if t.read_scope}

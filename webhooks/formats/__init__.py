@@ -16,8 +16,10 @@ from urllib.parse import urlsplit
 
 from django.db import models
 
-from webhooks.event_types.registry import OPERATIONAL_EVENTS, TEST_EVENT
-from webhooks.formats import cloudevents, discord, operations, slack, teams, testimonial
+from webhooks.event_types import registry
+from webhooks.event_types.builtin import TEST_EVENT
+from webhooks.event_types.registry import OPERATIONAL_EVENTS
+from webhooks.formats import cloudevents, discord, generic, operations, ping, slack, teams
 from webhooks.formats.message import Message
 
 logger = logging.getLogger(__name__)
@@ -45,10 +47,13 @@ def build(payload: dict[str, Any]) -> Message:
     data = payload.get("data")
     data = data if isinstance(data, dict) else {}
     if event_type == TEST_EVENT:
-        return testimonial.test_message(payload, data)
+        return ping.test_message(payload, data)
     if event_type in OPERATIONAL_EVENTS:
         return operations.build(event_type, payload, data)
-    return testimonial.testimonial_message(event_type, payload, data)
+    declared = registry.get(event_type)
+    if declared is not None and declared.message is not None:
+        return declared.message(event_type, payload, data)
+    return generic.message(event_type, declared, payload, data)
 
 
 JSON = "application/json"

@@ -11,12 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from webhooks.conf import conf
+from webhooks.event_types import registry
 
 CONTENT_TYPE = "application/cloudevents+json"
 SPEC_VERSION = "1.0"
-# A non-empty URI reference names the producer when SITE_URL is not set (the spec asks for
-# one; any stable value is valid).
-SOURCE_WITHOUT_SITE_URL = "urn:testimonial-webhooks"
 
 
 def render(payload: dict[str, Any], webhook_id: str) -> dict[str, Any]:
@@ -24,24 +22,23 @@ def render(payload: dict[str, Any], webhook_id: str) -> dict[str, Any]:
     event: dict[str, Any] = {
         "specversion": SPEC_VERSION,
         "id": webhook_id,
-        "source": conf.site_url or SOURCE_WITHOUT_SITE_URL,
+        # Without SITE_URL a URN names the producer: the spec asks for a non-empty URI
+        # reference, and any stable one will do.
+        "source": conf.site_url or f"urn:{conf.sender_name}",
         "type": str(payload["type"]),
         "time": str(payload["timestamp"]),
         "datacontenttype": "application/json",
     }
-    if subject := _subject(data):
+    if subject := _subject(event["type"], data):
         event["subject"] = subject
     event["data"] = data
     return event
 
 
-def _subject(data: Any) -> str:
+def _subject(event_type: str, data: Any) -> str:
     """What the event is about, for routers that filter on ``subject`` (Knative, Event
-    Grid): the testimonial, or for operational events the endpoint."""
-    if not isinstance(data, dict):
+    Grid): as its type declares (``EventType.subject``)."""
+    declared = registry.get(event_type)
+    if not isinstance(data, dict) or declared is None or declared.subject is None:
         return ""
-    for key, collection in (("testimonial", "testimonials"), ("endpoint", "endpoints")):
-        about = data.get(key)
-        if isinstance(about, dict) and about.get("id") is not None:
-            return f"{collection}/{about['id']}"
-    return ""
+    return declared.subject(data) or ""

@@ -23,7 +23,7 @@ FIELDS_LIMIT = 25
 FOOTER_LIMIT = 2048
 EMBED_TOTAL_LIMIT = 6000
 URL_LIMIT = 2048
-LABEL_LIMIT = 200  # a testimonial's title labels its quote
+LABEL_LIMIT = 200  # a title a user wrote labels its quote
 
 # A backslash before a mark makes Discord show the mark itself.
 _MARKS = "\\*_~`|>#-[]()<@:.!"

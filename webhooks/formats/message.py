@@ -1,9 +1,10 @@
 """What a chat message says about an event, before any platform's markup: built from the
 stored payload alone, so every try and replay of a delivery renders the same message.
 
-Texts are marked by where they come from: ``Text.ours`` (wording of this module: safe to
-put in markup) or ``Text.theirs`` (testimonial content, names, reasons: whoever
-submitted a testimonial wrote them, so each renderer escapes them for its markup).
+Texts are marked by where they come from: ``Text.ours`` (our wording: safe to put in
+markup) or ``Text.of_user`` (what the domain's users wrote: content, names, reasons; each
+renderer escapes it for its markup). A domain's ``EventType.message`` builds its own
+``Message`` from these; this module is its public vocabulary.
 """
 
 from __future__ import annotations
@@ -12,13 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-from django.urls import NoReverseMatch, reverse
-
 from webhooks.conf import conf
-
-DEFAULT_COLOUR = 0x828282
-
-MAX_STARS = 5
+from webhooks.event_types.declaring import DEFAULT_COLOUR
 
 
 @dataclass(frozen=True)
@@ -45,8 +41,8 @@ class Fact:
 
 @dataclass(frozen=True)
 class Passage:
-    """A longer labelled text shown quoted: the testimonial, a reason, a response. The
-    label is ours or the testimonial's title: renderers treat it as the user's."""
+    """A longer labelled text shown quoted: a text a user wrote, a reason. The label may
+    be a user's title: renderers treat it as the user's."""
 
     label: str
     text: Text
@@ -71,14 +67,6 @@ class Message:
     colour: int = DEFAULT_COLOUR
 
 
-def stars(rating: Any) -> str:
-    """``★★★★☆ 4/5``; empty when there is no rating."""
-    if isinstance(rating, bool) or not isinstance(rating, int):
-        return ""
-    filled = max(0, min(MAX_STARS, rating))
-    return "★" * filled + "☆" * (MAX_STARS - filled) + f" {rating}/{MAX_STARS}"
-
-
 def absolute(url: str | None) -> str | None:
     """``url`` made absolute with SITE_URL; None when that is not possible."""
     if not url:
@@ -90,13 +78,8 @@ def absolute(url: str | None) -> str | None:
     return urljoin(conf.site_url.rstrip("/") + "/", url.lstrip("/"))
 
 
-def admin_link(testimonial_id: Any) -> Link | None:
-    if isinstance(testimonial_id, bool) or not isinstance(testimonial_id, int):
-        return None
-    try:
-        path = reverse("admin:testimonials_testimonial_change", args=[testimonial_id])
-    except NoReverseMatch:  # pragma: no cover - the admin is always installed here
-        return None
+def admin_link(path: str | None) -> Link | None:
+    """A link to an admin page (``EventType.admin_link``), when SITE_URL makes it absolute."""
     url = absolute(path)
     return Link("View in admin", url) if url else None
 

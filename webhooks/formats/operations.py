@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from webhooks.event_types.registry import (
+from webhooks.event_types.builtin import (
+    BY_NAME,
     DELIVERY_EXHAUSTED,
     ENDPOINT_DISABLED,
     ENDPOINT_FAILING,
-    REGISTRY,
 )
 from webhooks.formats.message import Fact, Message, Passage, Text, string_of
 
@@ -29,7 +29,8 @@ def _endpoint_name(endpoint: dict[str, Any]) -> Text:
 def build(event_type: str, payload: dict[str, Any], data: dict[str, Any]) -> Message:
     endpoint = _dict(data.get("endpoint"))
     name = _endpoint_name(endpoint)
-    title = REGISTRY[event_type].title
+    declared = BY_NAME[event_type]
+    title = declared.heading
     facts = [Fact("Endpoint", name)]
     passages = []
     if event_type == ENDPOINT_DISABLED:
@@ -54,5 +55,5 @@ def build(event_type: str, payload: dict[str, Any], data: dict[str, Any]) -> Mes
         passages=passages,
         footer=f"Endpoint #{endpoint.get('id')}" if endpoint.get("id") is not None else "",
         timestamp=string_of(payload.get("timestamp")),
-        colour=REGISTRY[event_type].colour,
+        colour=declared.colour,
     )

@@ -22,7 +22,7 @@ BUTTON_TEXT_LIMIT = 75
 URL_LIMIT = 3000
 NOTIFICATION_LIMIT = 300
 CONTEXT_LIMIT = 3000
-LABEL_LIMIT = 200  # a testimonial's title labels its quote
+LABEL_LIMIT = 200  # a title a user wrote labels its quote
 
 
 def escape(text: str) -> str:

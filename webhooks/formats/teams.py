@@ -3,7 +3,7 @@ in a ``message`` envelope, as a Workflows ("Post to a channel when a webhook req
 received") or connector URL expects.
 
 User text goes only into ``TextRun`` inlines of ``RichTextBlock`` elements: Adaptive
-Cards read no markdown there, so a ``[label](url)`` in a testimonial stays text. Teams
+Cards read no markdown there, so a ``[label](url)`` a user wrote stays text. Teams
 refuses messages over about 28 KB: each text is cut to a byte budget that keeps the
 whole message well under that.
 """
@@ -20,7 +20,7 @@ CARD_VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 # Bytes of JSON per text: with every text at its budget and a 2,048-byte media URL, a
 # message measured 15 KB, well inside Teams' 28 KB.
-PASSAGE_BUDGETS = (8000, 2500, 2500)  # the testimonial, then a reason or a response
+PASSAGE_BUDGETS = (8000, 2500, 2500)  # the first passage, then the next ones
 FACT_BUDGET = 600
 SUMMARY_BUDGET = 600
 URL_LIMIT = 2048

@@ -29,7 +29,7 @@ def add_arguments(parser: CommandParser, *, statuses: bool) -> None:
         + ("; any status unless --status)" if statuses else ")"),
     )
     parser.add_argument("--endpoint", metavar="ID", help="deliveries to this endpoint")
-    parser.add_argument("--type", metavar="EVENT_TYPE", help="e.g. testimonial.approved")
+    parser.add_argument("--type", metavar="EVENT_TYPE", help="e.g. order.paid")
     parser.add_argument(
         "--since",
         metavar="WHEN",

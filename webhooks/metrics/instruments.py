@@ -12,7 +12,8 @@ from typing import Protocol
 
 from prometheus_client import Counter, Histogram, disable_created_metrics
 
-from webhooks.event_types.registry import EVENT_TYPES
+from webhooks.event_types import registry
+from webhooks.event_types.declaring import EventType
 
 # Attempt outcomes (SPEC §9): each try is exactly one.
 SUCCESS = "success"
@@ -52,11 +53,18 @@ EXHAUSTED = Counter(
 
 
 # Every series from the start, at zero: rate() and alerts see a type or an outcome before
-# its first occurrence, not "no data".
+# its first occurrence, not "no data". Event types as they are declared.
 for _outcome in OUTCOMES:
     ATTEMPTS.labels(outcome=_outcome)
-for _event_type in EVENT_TYPES:
-    EVENTS.labels(type=_event_type)
+for _builtin in registry.builtin_names():
+    EVENTS.labels(type=_builtin)
+
+
+def _count_from_zero(event_type: EventType) -> None:
+    EVENTS.labels(type=event_type.name)
+
+
+registry.when_declared(_count_from_zero)
 
 
 class Attempt(Protocol):

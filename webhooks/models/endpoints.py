@@ -12,8 +12,7 @@ from django.utils import timezone
 from webhooks import event_filters
 from webhooks.conf import conf
 from webhooks.durations import format_duration, parse_duration
-from webhooks.event_types import catalogue
-from webhooks.event_types.registry import ALL_EVENTS_TYPES
+from webhooks.event_types import catalogue, registry
 from webhooks.exceptions import EndpointDisabled, InvalidDuration
 from webhooks.formats import Format
 from webhooks.formats import suggest as suggest_format
@@ -74,7 +73,7 @@ class WebhookEndpoint(OriginBoundHeaders, models.Model):
         default=list,
         blank=True,
         validators=[validate_event_types],
-        help_text="Event types to receive; empty means every testimonial event. "
+        help_text="Event types to receive; empty means every event but the operational ones. "
         "Operational events (endpoint.disabled, endpoint.enabled, endpoint.failing, "
         "endpoint.recovered, delivery.exhausted) go "
         "only to endpoints that name them.",
@@ -104,7 +103,7 @@ class WebhookEndpoint(OriginBoundHeaders, models.Model):
     filter = models.JSONField(
         default=dict,
         blank=True,
-        help_text='Only events whose data match, e.g. {"testimonial": {"rating": {"$gte": 4}}}. '
+        help_text='Only events whose data match, e.g. {"order": {"total": {"$gte": 100}}}. '
         "Empty: every event of the chosen types.",
     )
     # Scheduling (docs/architecture.md): limits the receiver asked for, kept for the whole
@@ -201,9 +200,10 @@ class WebhookEndpoint(OriginBoundHeaders, models.Model):
         super().clean()
         self._pick_format()
         chosen = self.event_types if isinstance(self.event_types, list) else []
-        types = [t for t in chosen or ALL_EVENTS_TYPES if t in catalogue.DATA_SCHEMAS]
+        schemas = catalogue.data_schemas()
+        types = [t for t in chosen or registry.all_events() if t in schemas]
         try:
-            event_filters.check(self.filter, [catalogue.DATA_SCHEMAS[t] for t in types])
+            event_filters.check(self.filter, [schemas[t] for t in types])
         except event_filters.FilterError as exc:
             raise ValidationError({"filter": str(exc)}) from None
         if self.subscriber_id is not None and self.subscriber is not None:

@@ -11,7 +11,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
-from webhooks.event_types.registry import OPERATIONAL_EVENTS, TEST_EVENT
+from webhooks.event_types.builtin import TEST_EVENT
+from webhooks.event_types.registry import OPERATIONAL_EVENTS
 from webhooks.validation.validators import validate_event_types
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ class Subscriber(models.Model):
         default=list,
         blank=True,
         validators=[validate_event_types],
-        help_text="The testimonial event types its endpoints may receive; empty means all. "
+        help_text="The event types its endpoints may receive; empty means all. "
         "Operational events about its own endpoints and test events are always allowed.",
     )
     max_endpoints = models.PositiveSmallIntegerField(
@@ -58,7 +59,7 @@ class Subscriber(models.Model):
 
     def may_subscribe(self, event_types: list[str]) -> list[str]:
         """Those of ``event_types`` this subscriber may not receive (empty: all fine).
-        Naming no type means every testimonial event, which a restricted subscriber may
+        Naming no type means every event but the operational ones, which a restricted subscriber may
         not ask for."""
         allowed = self.allowed_event_types
         if not allowed:

@@ -8,14 +8,15 @@ from typing import Any
 from django import forms
 
 from webhooks.endpoint_forms import EndpointForm
-from webhooks.event_types.registry import ALL_EVENTS_TYPES, OPERATIONAL_EVENTS, TEST_EVENT
+from webhooks.event_types import registry
+from webhooks.event_types.registry import OPERATIONAL_EVENTS
 from webhooks.models import DeliveryStatus, Subscriber
 
 
 def receivable(subscriber: Subscriber) -> list[str]:
     """The event types a subscriber's endpoints may name."""
-    testimonial = [t for t in ALL_EVENTS_TYPES if t != TEST_EVENT]
-    allowed = [t for t in testimonial if t in subscriber.allowed_event_types] or testimonial
+    declared = [t.name for t in registry.domain_types()]
+    allowed = [t for t in declared if t in subscriber.allowed_event_types] or declared
     return [*allowed, *OPERATIONAL_EVENTS]
 
 
@@ -50,7 +51,7 @@ class DeliveryFilterForm(forms.Form):
         choices=[("", "Any status"), *DeliveryStatus.choices], required=False
     )
     type = forms.ChoiceField(
-        choices=[("", "Any type"), *((t, t) for t in (*ALL_EVENTS_TYPES, *OPERATIONAL_EVENTS))],
+        choices=lambda: [("", "Any type"), *registry.choices()],
         required=False,
         label="Event type",
     )

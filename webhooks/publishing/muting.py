@@ -1,8 +1,8 @@
-"""``webhooks.muted()``: testimonial changes made inside it record no webhook event.
+"""``webhooks.muted()``: changes made inside it record no webhook event.
 
-For bulk work (importing old testimonials, a data migration, a backfill) that would
-otherwise send one webhook per change to every endpoint. Only this service's listeners
-are muted: the testimonial signals are still sent, so every other receiver runs. Muting
+For bulk work (an import of old records, a data migration, a backfill) that would
+otherwise send one webhook per change to every endpoint. Only the webhooks' receivers
+are muted: the domain's signals are still sent, so every other receiver runs. Muting
 is per thread (a web request, a command, a worker task) and nests; the outermost block
 logs how many events it muted.
 """
@@ -26,7 +26,7 @@ def _counts() -> Counter[str] | None:
 
 @contextmanager
 def muted() -> Iterator[None]:
-    """Inside this block, on this thread, testimonial changes record no webhook event."""
+    """Inside this block, on this thread, changes record no webhook event."""
     outermost = _counts() is None
     if outermost:
         _local.counts = Counter()
@@ -38,7 +38,7 @@ def muted() -> Iterator[None]:
             del _local.counts
             if counts:
                 logger.info(
-                    "webhooks muted: %s testimonial event(s) recorded nothing (%s)",
+                    "webhooks muted: %s event(s) recorded nothing (%s)",
                     sum(counts.values()),
                     ", ".join(f"{name} {n}" for name, n in sorted(counts.items())),
                 )

@@ -21,14 +21,14 @@ from typing import Any
 from django.db import transaction
 
 from webhooks.conf import conf
-from webhooks.event_types.registry import (
+from webhooks.event_types.builtin import (
     DELIVERY_EXHAUSTED,
     ENDPOINT_DISABLED,
     ENDPOINT_ENABLED,
     ENDPOINT_FAILING,
     ENDPOINT_RECOVERED,
-    OPERATIONAL_EVENTS,
 )
+from webhooks.event_types.registry import OPERATIONAL_EVENTS
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.publishing import outbox
 from webhooks.publishing.operational_data import (

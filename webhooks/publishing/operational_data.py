@@ -9,11 +9,12 @@ from typing import Any
 
 from webhooks.conf import conf
 from webhooks.durations import format_duration
-from webhooks.event_types.registry import (
+from webhooks.event_types.builtin import (
     ENDPOINT_DISABLED,
     ENDPOINT_ENABLED,
     ENDPOINT_FAILING,
     ENDPOINT_RECOVERED,
+    TEST_EVENT,
 )
 from webhooks.publishing import payloads
 
@@ -122,6 +123,6 @@ def sample_data(
         endpoint_id,
         description,
         "2c1d4a4e-8f43-4a3f-9b7e-5d0c0e6a1f00",
-        "testimonial.approved",
+        TEST_EVENT,  # every subscriber may receive it: an example naming no other type
         now,
     )

@@ -76,7 +76,7 @@ def publish(
     size = len(body.encode())
     if size > conf.max_payload_bytes:
         # Refusing here keeps the change itself (the caller's transaction) intact: the
-        # event is lost, loudly, rather than the testimonial edit.
+        # event is lost, loudly, rather than the change that caused it.
         logger.error(
             "webhook event %s not recorded: its payload is %s bytes, over "
             "WEBHOOKS_MAX_PAYLOAD_BYTES (%s)",

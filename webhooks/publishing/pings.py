@@ -1,5 +1,5 @@
 """The data of a ``webhook.test`` event: a signed request on demand, to check that a
-receiver is reachable and verifies signatures, without touching a testimonial
+receiver is reachable and verifies signatures, without touching the domain
 (``endpoint_actions.send_test_event`` sends one)."""
 
 from __future__ import annotations

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 
-from testimonials.models import Testimonial, TestimonialCategory, TestimonialMedia
 from webhooks import formats
-from webhooks.event_types.registry import OPERATIONAL_EVENTS, REGISTRY, TEST_EVENT, subscribed
+from webhooks.event_types import registry
+from webhooks.event_types.builtin import TEST_EVENT
+from webhooks.event_types.registry import OPERATIONAL_EVENTS, subscribed
 from webhooks.models import WebhookEndpoint, WebhookEvent
-from webhooks.publishing import operational_data, payloads, pings, receivers
+from webhooks.publishing import operational_data, payloads, pings
 
 # The webhook id a made-up event is shown with (CloudEvents carries it in the body).
 SAMPLE_ID = "00000000-0000-0000-0000-000000000000"
@@ -41,7 +41,7 @@ class Preview:
 
 def preview(endpoint: WebhookEndpoint, event_type: str, real_events: bool = True) -> Preview:
     """``real_events=False`` always builds a sample: for people not allowed to read the
-    event log, whose payloads hold testimonial authors' details."""
+    event log, whose payloads hold the domains' personal data."""
     event = None
     if real_events:
         event = WebhookEvent.objects.filter(type=event_type).order_by("-created_at").first()
@@ -70,7 +70,8 @@ def preview(endpoint: WebhookEndpoint, event_type: str, real_events: bool = True
 
 
 def sample_data(event_type: str, endpoint: WebhookEndpoint) -> dict[str, Any]:
-    """The ``data`` of a made-up event of ``event_type``, shaped as real ones are."""
+    """The ``data`` of a made-up event of ``event_type``, shaped as real ones are: as its
+    declaration's ``sample`` makes it; empty for a type that declares none."""
     if event_type == TEST_EVENT:
         return pings.ping_data(endpoint, "the preview")
     moment = timezone.now()
@@ -78,45 +79,7 @@ def sample_data(event_type: str, endpoint: WebhookEndpoint) -> dict[str, Any]:
         return operational_data.sample_data(
             event_type, endpoint.pk or 0, endpoint.description, moment
         )
-    testimonial = _sample_testimonial(event_type, moment)
-    instance: Any = testimonial
-    if event_type == "testimonial.media_added":
-        instance = TestimonialMedia(
-            id=1,
-            testimonial=testimonial,
-            file="testimonials/1/photo.jpg",
-            media_type="image",
-            title="Team photo",
-            is_primary=True,
-            created_at=moment,
-        )
-    signal_kwargs = {
-        "reason": "It names a competitor's product rather than ours.",
-        "response": testimonial.response,
-    }
-    return receivers.event_data(event_type, instance, signal_kwargs)
-
-
-def _sample_testimonial(event_type: str, moment: datetime) -> Testimonial:
-    responded = event_type == "testimonial.responded"
-    return Testimonial(
-        id=1,
-        slug="ada-lovelace-sample",
-        author_name="Ada Lovelace",
-        author_email="ada@example.com",
-        company="Analytical Engines Ltd",
-        title="Support that answers",
-        content="Our question was answered within the hour, and the fix worked first time. "
-        "I would recommend them to anyone.",
-        rating=5,
-        category=TestimonialCategory(id=1, name="Support", slug="support"),
-        source="website",
-        status=REGISTRY[event_type].status_after,
-        response="Thank you, Ada!" if responded else "",
-        response_at=moment if responded else None,
-        approved_at=moment
-        if event_type in ("testimonial.approved", "testimonial.featured")
-        else None,
-        created_at=moment,
-        updated_at=moment,
-    )
+    declared = registry.get(event_type)
+    if declared is None or declared.sample is None:
+        return {}
+    return declared.sample(moment)

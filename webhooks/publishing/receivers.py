@@ -1,42 +1,45 @@
-"""One receiver per testimonial signal: each records a webhook event (see outbox)."""
+"""One receiver per declared event type's signal: each records a webhook event (see
+outbox), with the data its declaration builds from what the signal sent."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from testimonials.models import Testimonial, TestimonialMedia
-from webhooks.event_types.registry import REGISTRY, TESTIMONIAL_SIGNALS
-from webhooks.publishing import muting, outbox, payloads
+from webhooks.event_types import registry
+from webhooks.event_types.declaring import EventType
+from webhooks.publishing import muting, outbox
 
 Receiver = Callable[..., None]
 
 
-def event_data(event_type: str, instance: Any, signal_kwargs: dict[str, Any]) -> dict[str, Any]:
-    if isinstance(instance, TestimonialMedia):
-        return {
-            "testimonial": payloads.testimonial_data(instance.testimonial),
-            "media": payloads.media_data(instance),
-        }
-    if not isinstance(instance, Testimonial):
-        raise TypeError(f"{event_type} is sent for a testimonial, not {instance!r}")
-    data: dict[str, Any] = {"testimonial": payloads.testimonial_data(instance)}
-    argument = REGISTRY[event_type].signal_argument
-    if argument:
-        data[argument] = signal_kwargs.get(argument) or ""
-    return data
+def event_data(event_type: EventType, signal_arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The event's data: the declaration's builder, given the object the signal carries
+    (its ``argument``) and the signal's other arguments."""
+    if event_type.data is None:
+        raise TypeError(f"{event_type.name} is not sent for a signal")
+    carried = signal_arguments.get(event_type.argument)
+    others = {k: v for k, v in signal_arguments.items() if k not in (event_type.argument, "signal")}
+    return event_type.data(carried, others)
 
 
-def receiver_for(event_type: str) -> Receiver:
-    def receive(sender: type[Any], instance: Any, **kwargs: Any) -> None:
-        if muting.swallowed(event_type):
+def receiver_for(event_type: EventType) -> Receiver:
+    def receive(sender: type[Any], **kwargs: Any) -> None:
+        if muting.swallowed(event_type.name):
             return
-        outbox.publish(event_type, lambda: event_data(event_type, instance, kwargs))
+        outbox.publish(event_type.name, lambda: event_data(event_type, kwargs))
 
-    receive.__name__ = receive.__qualname__ = f"publish_{event_type.replace('.', '_')}"
+    receive.__name__ = receive.__qualname__ = f"publish_{event_type.name.replace('.', '_')}"
     return receive
 
 
+def _connect(event_type: EventType) -> None:
+    if event_type.signal is not None:
+        event_type.signal.connect(
+            receiver_for(event_type), weak=False, dispatch_uid=f"webhooks:{event_type.name}"
+        )
+
+
 def connect() -> None:
-    for event_type, signal in TESTIMONIAL_SIGNALS.items():
-        signal.connect(receiver_for(event_type), weak=False, dispatch_uid=f"webhooks:{event_type}")
+    """Every declared event type's signal, now and as more are declared."""
+    registry.when_declared(_connect)

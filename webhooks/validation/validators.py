@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
-from webhooks.event_types.registry import EVENT_TYPES
+from webhooks.event_types import registry
 from webhooks.validation.headers import validate_custom_headers
 from webhooks.validation.ssrf import LOOPBACK, loopback_name, parse_ip_literal, refusal_reason
 
@@ -48,10 +48,11 @@ def validate_webhook_url(value: str) -> None:
 def validate_event_types(value: Any) -> None:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValidationError("A list of event type names.", code="invalid_event_types")
-    unknown = sorted(set(value) - set(EVENT_TYPES))
+    known = registry.names()
+    unknown = sorted(set(value) - set(known))
     if unknown:
         raise ValidationError(
             "Unknown event type(s): %(unknown)s. Known: %(known)s.",
             code="unknown_event_type",
-            params={"unknown": ", ".join(unknown), "known": ", ".join(EVENT_TYPES)},
+            params={"unknown": ", ".join(unknown), "known": ", ".join(known)},
         )

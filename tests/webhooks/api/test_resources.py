@@ -15,10 +15,10 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries, Settings
 from rest_framework.test import APIClient
 
+from tests.support.event_types import EVENT_TYPES
 from tests.support.factories import make_delivery, make_endpoint, make_testimonial
 from tests.support.problems import refused
 from webhooks import endpoint_actions
-from webhooks.event_types.registry import EVENT_TYPES
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db

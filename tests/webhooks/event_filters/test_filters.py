@@ -140,8 +140,8 @@ def test_a_wrong_filter_is_refused_naming_the_path_and_operator(spec: Any, messa
 
 
 SCHEMAS = [
-    catalogue.DATA_SCHEMAS["testimonial.approved"],
-    catalogue.DATA_SCHEMAS["testimonial.rejected"],
+    catalogue.data_schema("testimonial.approved"),
+    catalogue.data_schema("testimonial.rejected"),
 ]
 
 

@@ -12,9 +12,9 @@ from cloudevents.core.bindings.http import HTTPMessage, from_http_event
 from django.utils import timezone
 from pytest_django import Settings
 
+from tests.support.event_types import EVENT_TYPES
 from webhooks import formats
-from webhooks.event_types.registry import EVENT_TYPES
-from webhooks.formats import Format, cloudevents
+from webhooks.formats import Format
 from webhooks.models import WebhookEndpoint
 from webhooks.publishing import payloads, preview
 
@@ -82,7 +82,7 @@ def test_without_site_url_the_source_is_still_a_uri(settings: Settings) -> None:
 
     event = parsed(formats.render(Format.CLOUDEVENTS, stored("testimonial.created"), WEBHOOK_ID))
 
-    assert event.get_source() == cloudevents.SOURCE_WITHOUT_SITE_URL
+    assert event.get_source() == "urn:testimonial-webhooks"
 
 
 def test_it_is_sent_as_cloudevents_json_and_stored_with_the_delivery() -> None:

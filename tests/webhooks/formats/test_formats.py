@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from pytest_django import Settings
 
 from tests.support.chat_checks import CHECKS, mrkdwn_texts
+from tests.support.event_types import EVENT_TYPES, TESTIMONIAL_SIGNALS
 from webhooks import formats
-from webhooks.event_types.registry import EVENT_TYPES, OPERATIONAL_EVENTS, TESTIMONIAL_SIGNALS
+from webhooks.event_types.registry import OPERATIONAL_EVENTS
 from webhooks.formats import Format, discord, slack
 from webhooks.formats.fitting import utf16_units
 from webhooks.models import WebhookEndpoint

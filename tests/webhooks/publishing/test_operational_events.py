@@ -23,7 +23,7 @@ from tests.support.factories import (
     make_subscriber,
 )
 from webhooks import endpoint_actions
-from webhooks.event_types.registry import (
+from webhooks.event_types.builtin import (
     DELIVERY_EXHAUSTED,
     ENDPOINT_DISABLED,
     ENDPOINT_ENABLED,

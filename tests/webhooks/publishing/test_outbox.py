@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from testimonials.models import Testimonial
+from tests.support.event_types import TESTIMONIAL_SIGNALS
 from tests.support.factories import (
     make_category,
     make_endpoint,
@@ -18,7 +19,6 @@ from tests.support.factories import (
     png_upload,
     walk_through_lifecycle,
 )
-from webhooks.event_types.registry import TESTIMONIAL_SIGNALS
 from webhooks.models import WebhookDelivery, WebhookEvent
 
 pytestmark = pytest.mark.django_db

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pytest_django import Settings
 from standardwebhooks.webhooks import Webhook
 
+from testimonial_events.data import testimonial_data as data_of
 from testimonials.models import Testimonial
 from tests.support.factories import build_testimonial, make_endpoint
 from webhooks.models import WebhookEndpoint, WebhookEvent
@@ -77,7 +78,7 @@ def test_any_text_gives_valid_json_that_verifies(
         rating=rating,
         is_anonymous=anonymous,
     )
-    data = {"testimonial": payloads.testimonial_data(testimonial), "reason": reason}
+    data = {"testimonial": data_of(testimonial), "reason": reason}
     body = payloads.encode(payloads.envelope("testimonial.rejected", data, timezone.now())).encode()
 
     decoded = json.loads(body)

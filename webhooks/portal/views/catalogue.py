@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from webhooks.event_types import catalogue
-from webhooks.event_types.registry import REGISTRY, TEST_EVENT
+from webhooks.event_types.builtin import TEST_EVENT
 from webhooks.models import PortalLink, WebhookEndpoint
 from webhooks.portal import access
 from webhooks.portal.forms import receivable
@@ -29,7 +29,7 @@ def events(request: HttpRequest, link: PortalLink) -> HttpResponse:
         types.append(
             {
                 "name": name,
-                "description": REGISTRY[name].description,
+                "description": catalogue.description(name),
                 "schema": json.dumps(catalogue.payload_schema(name), indent=2),
                 "example": json.dumps(example, indent=2, ensure_ascii=False),
             }

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from webhooks.access import show_once
-from webhooks.event_types.registry import TEST_EVENT
+from webhooks.event_types.builtin import TEST_EVENT
 from webhooks.formats import Format
 from webhooks.models import PortalLink, Subscriber
 from webhooks.portal import access, scoping

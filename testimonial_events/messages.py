@@ -1,12 +1,16 @@
-"""The chat message about a testimonial event, and about a test event."""
+"""The chat message (Slack, Discord, Teams) about a testimonial event, built from the
+stored payload alone, so every try and replay renders the same message."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from webhooks.event_types.registry import REGISTRY, TEST_EVENT
+from django.urls import NoReverseMatch, reverse
+
+from webhooks.event_types import registry
+from webhooks.event_types.declaring import DEFAULT_COLOUR
 from webhooks.formats.message import (
-    DEFAULT_COLOUR,
     Fact,
     Link,
     Message,
@@ -14,16 +18,45 @@ from webhooks.formats.message import (
     Text,
     absolute,
     admin_link,
-    stars,
     string_of,
 )
 
+MAX_STARS = 5
 
-def testimonial_message(event_type: str, payload: dict[str, Any], data: dict[str, Any]) -> Message:
+
+def stars(rating: Any) -> str:
+    """``★★★★☆ 4/5``; empty when there is no rating."""
+    if isinstance(rating, bool) or not isinstance(rating, int):
+        return ""
+    filled = max(0, min(MAX_STARS, rating))
+    return "★" * filled + "☆" * (MAX_STARS - filled) + f" {rating}/{MAX_STARS}"
+
+
+def admin_path(data: Mapping[str, Any]) -> str | None:
+    """The testimonial's admin page."""
+    testimonial = data.get("testimonial")
+    number = testimonial.get("id") if isinstance(testimonial, Mapping) else None
+    if isinstance(number, bool) or not isinstance(number, int):
+        return None
+    try:
+        return reverse("admin:testimonials_testimonial_change", args=[number])
+    except NoReverseMatch:  # pragma: no cover - the admin is always installed here
+        return None
+
+
+def subject(data: Mapping[str, Any]) -> str | None:
+    """CloudEvents ``subject``: ``testimonials/<id>``."""
+    testimonial = data.get("testimonial")
+    if isinstance(testimonial, Mapping) and testimonial.get("id") is not None:
+        return f"testimonials/{testimonial['id']}"
+    return None
+
+
+def message(event_type: str, payload: Mapping[str, Any], data: Mapping[str, Any]) -> Message:
     testimonial = data.get("testimonial")
     testimonial = testimonial if isinstance(testimonial, dict) else {}
-    known = REGISTRY.get(event_type)
-    title = known.title if known else event_type or "Event"
+    declared = registry.get(event_type)
+    title = declared.heading if declared else event_type or "Event"
     author = string_of(testimonial.get("author_name")) or "Anonymous"
     rating = stars(testimonial.get("rating"))
     summary = [Text.ours(f"{title}: "), Text.of_user(author)]
@@ -49,7 +82,7 @@ def testimonial_message(event_type: str, payload: dict[str, Any], data: dict[str
     for key, label in (("reason", "Reason"), ("response", "Response")):
         if string_of(data.get(key)):
             passages.append(Passage(label, Text.of_user(string_of(data[key]))))
-    links = []
+    links: list[Link] = []
     media = data.get("media")
     if isinstance(media, dict):
         kind = string_of(media.get("media_type")) or "file"
@@ -58,7 +91,7 @@ def testimonial_message(event_type: str, payload: dict[str, Any], data: dict[str
         media_url = absolute(string_of(media.get("url")))
         if media_url:
             links.append(Link(f"Open the {kind}", media_url))
-    link = admin_link(testimonial.get("id"))
+    link = admin_link(admin_path(data))
     if link:
         links.insert(0, link)
     number = testimonial.get("id")
@@ -75,28 +108,5 @@ def testimonial_message(event_type: str, payload: dict[str, Any], data: dict[str
         links=links,
         footer=footer,
         timestamp=string_of(payload.get("timestamp")),
-        colour=known.colour if known else DEFAULT_COLOUR,
-    )
-
-
-def test_message(payload: dict[str, Any], data: dict[str, Any]) -> Message:
-    endpoint = data.get("endpoint")
-    endpoint = endpoint if isinstance(endpoint, dict) else {}
-    facts = []
-    description = string_of(endpoint.get("description"))
-    if description:
-        facts.append(Fact("Endpoint", Text.of_user(description)))
-    requested_by = string_of(data.get("requested_by"))
-    if requested_by:
-        facts.append(Fact("Requested by", Text.of_user(requested_by)))
-    message = string_of(data.get("message")) or "A test event."
-    return Message(
-        event_type=TEST_EVENT,
-        title=REGISTRY[TEST_EVENT].title,
-        summary=[Text.ours("Test event: this channel receives testimonial webhooks.")],
-        facts=facts,
-        passages=[Passage("Message", Text.ours(message))],
-        footer=f"Endpoint #{endpoint.get('id')}" if endpoint.get("id") is not None else "",
-        timestamp=string_of(payload.get("timestamp")),
-        colour=REGISTRY[TEST_EVENT].colour,
+        colour=declared.colour if declared else DEFAULT_COLOUR,
     )
