@@ -28,6 +28,8 @@ _BUILTIN = BY_NAME
 
 _lock = threading.Lock()
 _declared: dict[str, EventType] = {}
+# Every type, replaced whole on each declaration: read on every event, without a lock.
+_known: dict[str, EventType] = dict(_BUILTIN)
 _discovered = False
 _listeners: list[Callable[[EventType], None]] = []
 
@@ -35,6 +37,7 @@ _listeners: list[Callable[[EventType], None]] = []
 def register(*event_types: EventType) -> None:
     """Declares a domain's event types. Declaring the same one twice is harmless; two
     different declarations of one name are a mistake, said at start."""
+    global _known
     for event_type in event_types:
         if event_type.operational or event_type.name in _BUILTIN:
             raise ImproperlyConfigured(f"{event_type.name!r} is an event type of webhooks' own")
@@ -43,6 +46,7 @@ def register(*event_types: EventType) -> None:
             if known is not None and known != event_type:
                 raise ImproperlyConfigured(f"event type {event_type.name!r} is declared twice")
             _declared[event_type.name] = event_type
+            _known = {**_declared, **_BUILTIN}
             listeners = list(_listeners)
         if known is None:
             for listener in listeners:
@@ -72,8 +76,7 @@ def _loaded() -> dict[str, EventType]:
     if not _discovered:
         apps.check_apps_ready()
         discover()
-    with _lock:
-        return {**_BUILTIN, **_declared}
+    return _known
 
 
 def builtin_names() -> tuple[str, ...]:
