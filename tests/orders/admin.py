@@ -1,0 +1,5 @@
+from django.contrib import admin
+
+from tests.orders.models import Order
+
+admin.site.register(Order)
