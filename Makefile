@@ -13,7 +13,7 @@ INSTALLED := $(VENV)/.installed
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help install browser promtool node-tools container-tools image image-test run test test-fast test-sqlite test-services test-newest lint typecheck bench openapi clean
+.PHONY: help install browser promtool node-tools container-tools image image-test run test test-fast test-sqlite test-services test-newest lint typecheck wheel reuse-test bench openapi clean
 
 help:
 	@echo "make run    start the service on http://127.0.0.1:8000 (admin at /admin/)"
@@ -192,6 +192,16 @@ test-newest: install
 # On the default database: column ranges in the document come from it.
 openapi: install
 	env -u DATABASE_URL -u REDIS_URL $(MANAGE) spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+# webhooks as a wheel of its own, for any Django project (docs/reuse.md).
+wheel: install
+	$(PY) reuse/build_wheel.py dist
+
+# docs/reuse.md step by step: the wheel into a new virtualenv beside a new
+# `django-admin startproject`, one signal declared, a signed delivery at a receiver.
+reuse-test: install
+	RUN_REUSE_TEST=1 env -u DATABASE_URL -u REDIS_URL \
+	  $(BIN)/pytest -q -p no:cacheprovider tests/end_to_end/test_reuse.py
 
 bench: install
 	$(PY) -m bench.run

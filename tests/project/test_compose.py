@@ -4,6 +4,7 @@ runs what a deployment needs (web, worker, a one-off migrate, PostgreSQL, Redis)
 from __future__ import annotations
 
 import re
+import tomllib
 from typing import Any
 
 import yaml
@@ -61,3 +62,16 @@ def test_the_image_copies_every_package_the_project_installs() -> None:
     packages = {name for name in names if name}
     copied = set(re.findall(r"^COPY (\w+) \./\1$", (ROOT / "Dockerfile").read_text(), re.M))
     assert packages == copied
+
+
+def test_the_webhooks_wheel_asks_for_the_projects_own_dependency_ranges() -> None:
+    """reuse/pyproject.toml (``make wheel``) lists a subset of the project's dependencies,
+    each with the project's range: an upgrade is made once, in pyproject.toml, and this
+    says where else."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wheel = tomllib.loads((ROOT / "reuse" / "pyproject.toml").read_text())["project"]
+    assert set(wheel["dependencies"]) <= set(project["dependencies"])
+    assert (wheel["version"], wheel["requires-python"]) == (
+        project["version"],
+        project["requires-python"],
+    )

@@ -74,7 +74,7 @@ def discover() -> None:
 
 def _loaded() -> dict[str, EventType]:
     if not _discovered:
-        apps.check_apps_ready()
+        apps.check_models_ready()
         discover()
     return _known
 
