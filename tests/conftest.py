@@ -26,8 +26,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--database-tests-only",
         action="store_true",
-        help="leave out the tests that never touch the database (the PostgreSQL + Redis "
-        "pass: the SQLite pass already ran them, and they cannot tell the two apart)",
+        help="leave out the tests that never touch the database, or that are marked "
+        "database_agnostic (the PostgreSQL + Redis pass: the SQLite pass already ran them, "
+        "and they cannot tell the two apart)",
     )
 
 
@@ -44,7 +45,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def touches_the_database(item: pytest.Item) -> bool:
-    """Whether a test uses the database, or a service chosen by the environment."""
+    """Whether a test uses the database, or a service chosen by the environment, in a way
+    the database can change."""
+    if item.get_closest_marker("database_agnostic"):
+        return False
     if item.get_closest_marker("django_db") or item.get_closest_marker("services"):
         return True
     return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))

@@ -41,7 +41,11 @@ from webhooks.models import WebhookEndpoint
 from webhooks.subscribers import links
 from webhooks.validation import headers
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.database_agnostic,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def free_port() -> int:

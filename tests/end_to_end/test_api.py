@@ -19,7 +19,11 @@ from tests.support.waiting import wait_until
 from tests.support.worker import StartWorker, database_url
 from webhooks.models import WebhookDelivery
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.database_agnostic,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def run_block(block: str, base: str, tmp_path: Path, **env: str) -> str:

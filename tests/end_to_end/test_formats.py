@@ -19,7 +19,11 @@ from tests.support.worker import StartWorker
 from webhooks import endpoint_actions, formats
 from webhooks.models import WebhookDelivery, WebhookEvent
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.database_agnostic,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
 
 SITE = "https://testimonials.example.com"
 

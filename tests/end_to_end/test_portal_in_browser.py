@@ -29,7 +29,11 @@ from tests.support.worker import StartWorker
 from webhooks.access.delegation import Delegator
 from webhooks.subscribers import links
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.database_agnostic,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
 
 WIDTHS = (390, 1280)
 

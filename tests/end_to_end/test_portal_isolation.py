@@ -15,7 +15,7 @@ from tests.support.portal import OBJECT_ROUTES, ROUTES, Team, make_team
 from webhooks.models import PortalLink, WebhookDelivery, WebhookEndpoint
 from webhooks.subscribers import links
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.database_agnostic, pytest.mark.django_db(transaction=True)]
 
 
 @contextmanager

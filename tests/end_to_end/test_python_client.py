@@ -25,7 +25,11 @@ from tests.support.web_process import gunicorn
 from tests.support.worker import StartWorker, database_url
 from webhooks.models import WebhookEvent
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.database_agnostic,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
 
 DOCS_BASE = "http://127.0.0.1:8000"
 DOCS_RECEIVER = "http://127.0.0.1:9000/"
